@@ -1,0 +1,1 @@
+"""FlowSpec files in Git: discovery, safe parsing, script files, ``${VAR}`` placeholders, validation."""
