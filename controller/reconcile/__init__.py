@@ -1,0 +1,1 @@
+"""One sync run: diff desired against live, plan, apply, record."""
