@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from controller.model import OWNERSHIP_TAG_PREFIX as OWNERSHIP_TAG
 from controller.model import WorkflowKind, WorkflowModel
 from controller.reconcile.diff import Diff, diff
 
@@ -85,6 +86,8 @@ class CachedComparison:
 class SourcePolicy:
     """The knobs of a source that change what the plan does."""
 
+    #: The source's name: the value of the ownership tag it looks for.
+    source: str = ""
     self_heal: bool = True
     prune: bool = False
     prune_max_share: float = 0.3
@@ -185,8 +188,9 @@ def plan_workflow(
             "blocked",
             "Failed",
             reason=(
-                f"a workflow at {live.path!r} already exists in DataWorks and is not owned by dataworks-gitops; "
-                "rename or move the spec, or set adopt: true on the source to take it over"
+                f"a workflow at {live.path!r} already exists in DataWorks and is not owned by this source; "
+                "rename or move the spec, or hand the workflow over by adding the tag "
+                f"{OWNERSHIP_TAG}={policy.source or '<source name>'} to it in DataWorks"
             ),
         )
     if live.workflow_id is None:

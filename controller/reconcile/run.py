@@ -63,6 +63,7 @@ def policy_for(source: SourceConfig) -> SourcePolicy:
     """The plan's knobs for a source; the scheduler's blind spots join its ignore list in update mode."""
     unobserved = tuple(SCHEDULER_UNOBSERVED) if source.apply == "update" else ()
     return SourcePolicy(
+        source=source.name,
         self_heal=source.self_heal,
         prune=source.prune,
         prune_max_share=source.prune_max_share,

@@ -42,11 +42,13 @@ def test_missing_workflow_is_created() -> None:
 
 
 def test_workflow_not_owned_is_blocked_and_never_written() -> None:
-    step = plan_workflow(_desired(), _live(owned=False), SourcePolicy(), last_applied_hash=None)
+    step = plan_workflow(_desired(), _live(owned=False), SourcePolicy(source="sales"), last_applied_hash=None)
     assert step.action == "blocked"
     assert step.status == "Failed"
     assert not step.writes
     assert "not owned" in step.reason
+    # The fix it names is one a user can carry out: tag the workflow for this very source.
+    assert "dataworks-gitops=sales" in step.reason
 
 
 def test_equal_workflow_is_noop_and_synced() -> None:
