@@ -163,7 +163,17 @@ class Applier:
         return await self.publish(identity, definition_id, name=name)
 
     async def find_definition(self, name: str, path: str) -> str | None:
-        """The id of the definition at ``path`` (list filtered by name: a few calls, not a full list)."""
+        """The id of the definition at ``path`` (list filtered by name: a few calls, not a full list).
+
+        When the name finds nothing, every definition is listed: a job resumed after a crash may
+        only know its path (no record of the workflow existed yet), and the name filter would miss it.
+        """
+        found = await self._find_definition(name, path)
+        if found is None and name:
+            found = await self._find_definition(None, path)
+        return found
+
+    async def _find_definition(self, name: str | None, path: str) -> str | None:
         for kind in ("CycleWorkflow", "ManualWorkflow"):
             page_number = 1
             while True:

@@ -173,9 +173,12 @@ class SyncRun:
             ),
             dry_run=self.options.dry_run,
         )
-        if not self.options.dry_run:
+        if not self.options.dry_run and self.state.inflight(source.name):
             await job.resume_inflight()
-            inventory = await self.inventory(refresh=bool(self.state.inflight(source.name)))
+            # Resumed work created or changed definitions after the inventory was taken: list again,
+            # or the plan would not see them and import a second copy. (Asked before resuming: a
+            # resumed job is no longer in flight afterwards.)
+            inventory = await self.inventory(refresh=True)
         plan: Plan = await job.plan(loaded, inventory)
         workflows = await job.execute(plan) if not self.options.dry_run else job.preview(plan)
         return SourceResult(

@@ -108,6 +108,8 @@ class SourceRun:
         self._scheduled: dict[str, ScheduledRead] = {}
         self._definitions: dict[str, DefinitionRead] = {}
         self._errors: dict[str, str] = {}
+        #: Identities whose recorded job or publish is still running after this run's resume.
+        self._still_running: set[str] = set()
 
     # --- resume ---------------------------------------------------------------------------------
 
@@ -130,6 +132,7 @@ class SourceRun:
                     )
             except AsyncWorkTimedOut as exc:
                 self._errors[item.identity] = str(exc)
+                self._still_running.add(item.identity)
                 continue
             except (GitOpsError, LookupError) as exc:
                 self.state.end_inflight(self.source.name, item.identity, item.kind)
@@ -258,6 +261,11 @@ class SourceRun:
             if self.applier.stop is not None and self.applier.stop.is_set():
                 # Shutting down: what has not started stays as planned, for the next start.
                 results[self._key(step)] = self._result(step, step.status, "not applied: controller stopping")
+                continue
+            if self._identity(step) in self._still_running:
+                # Its import or publish from an earlier run is still going: a write now would start a
+                # second one (a duplicate import). It stays recorded; the next run follows it again.
+                results[self._key(step)] = self._record(step, "Progressing", self._errors[self._identity(step)])
                 continue
             results[self._key(step)] = await self._apply(step)
         return [results[self._key(s)] for s in plan.steps if self._key(s) in results]
