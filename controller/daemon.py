@@ -127,7 +127,7 @@ class Daemon:
             raise SyncFailed(f"source {name}: {result.error or result.status}")
 
     def _record(self, source: SourceConfig, result: SourceResult, seconds: float) -> None:
-        drift = sum(1 for w in result.workflows if w.changes)
+        drift = sum(1 for w in result.workflows if w.drift_detected)
         outcome = "success" if result.status in ("Synced", "OutOfSync", "Suspended") else "failed"
         self.metrics.record_sync(source.name, outcome, seconds, drift=drift)
         if source.name in self.fetch_seconds:

@@ -31,6 +31,9 @@ class WorkflowResult:
     action: ActionKind
     changes: Diff = field(default_factory=Diff)
     message: str = ""
+    #: This run compared it afresh and found it differing from Git (``drift_detected`` was logged),
+    #: even if the same run then healed it and ``changes`` is empty.
+    drift_detected: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The ``workflows[]`` entry of ``--output json``."""
@@ -43,6 +46,7 @@ class WorkflowResult:
             "action": self.action,
             "changes": self.changes.to_json(),
             "message": self.message,
+            "drift_detected": self.drift_detected,
         }
 
 
@@ -102,10 +106,16 @@ class RunResult:
         )
 
     def sync_exit_code(self) -> int:
-        """``sync``: 0 when everything is synced, 1 when anything failed or is still out of sync."""
-        if self.failed:
+        """``sync``: 0 when everything the policy lets it converge is synced, else 1.
+
+        What a source's own policy holds back — live drift with ``self_heal: false``, an owned
+        workflow left in DataWorks with ``prune: false`` — is reported and does not fail the run (an
+        Argo CD sync with pruning off succeeds the same way); a prune the share guard refused does,
+        because it needs a person to look.
+        """
+        if self.failed or any(s.prune_refused for s in self.sources):
             return 1
-        pending = any(w.status not in ("Synced", "Suspended") for w in self.workflows)
+        pending = any(w.status not in ("Synced", "Suspended") and w.action != "report" for w in self.workflows)
         return 1 if pending else 0
 
     def diff_exit_code(self) -> int:

@@ -110,6 +110,9 @@ class SourceRun:
         self._errors: dict[str, str] = {}
         #: Identities whose recorded job or publish is still running after this run's resume.
         self._still_running: set[str] = set()
+        #: Identities whose drift this run found (and logged): the drift metric counts these, not
+        #: what is left after a heal.
+        self._drifted: set[str] = set()
 
     # --- resume ---------------------------------------------------------------------------------
 
@@ -335,6 +338,7 @@ class SourceRun:
     def _log_drift(self, step: Step) -> None:
         if not step.changes or step.live is None or step.live.model is None:
             return  # only a fresh comparison reports drift; a reused verdict was reported when found
+        self._drifted.add(self._identity(step))
         log.warning(
             "drift_detected", source=self.source.name, workflow=step.name, path=step.path, file=step.file,
             fields=[c.path for c in step.changes], changes=step.changes.to_json(), action=step.action,
@@ -397,7 +401,8 @@ class SourceRun:
 
     def _result(self, step: Step, status: Status, message: str) -> WorkflowResult:
         return WorkflowResult(source=self.source.name, name=step.name, path=step.path, file=step.file,
-                              status=status, action=step.action, changes=step.changes, message=message)
+                              status=status, action=step.action, changes=step.changes, message=message,
+                              drift_detected=self._identity(step) in self._drifted)
 
     @staticmethod
     def _identity(step: Step) -> str:

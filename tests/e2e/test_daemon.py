@@ -20,7 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
+from controller.simulator.testing import SimulatorProcess
 from tests.e2e.conftest import ControllerFactory, WorkflowRepo
+from tests.e2e.console import console_edit
 from tests.integration.server.test_status_page_in_chromium import chromium
 
 pytestmark = pytest.mark.slow
@@ -184,6 +186,32 @@ def test_sync_api_needs_the_token_and_metrics_move(daemon: Daemon) -> None:
     wait_for(lambda: runs() > first, 20, "a second run counted")
     assert SECRET not in daemon.log.read_text()
     assert TOKEN not in daemon.log.read_text()
+
+
+def _sample(daemon: Daemon, prefix: str) -> float:
+    for line in daemon.get("/metrics").text.splitlines():
+        if line.startswith(prefix):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_console_drift_healed_by_the_daemon_is_counted_in_the_drift_metric(
+    daemon: Daemon, simulator: SimulatorProcess
+) -> None:
+    wait_for(daemon.ready, 90, "readiness")
+    drift = 'dataworks_gitops_drift_detected_total{source="analytics"}'
+    assert _sample(daemon, drift) == 0.0  # creating workflows is not drift
+
+    def edit(body: dict[str, Any]) -> None:
+        body["Trigger"]["Cron"] = "00 30 05 * * ?"
+
+    console_edit(simulator, "daily_sales", edit)
+    ok = daemon.post("/api/v1/sources/analytics/sync", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert ok.status_code == 202
+    # Healed in the same run, so nothing is left to show in status — the counter still records it.
+    wait_for(lambda: _sample(daemon, drift) == 1.0, 30, "the healed drift counted")
+    assert daemon.workflow("daily_sales")["status"] == "Synced"
+    assert '"event": "drift_detected"' in daemon.log.read_text()
 
 
 def test_status_page_in_chromium_shows_the_workflows(daemon: Daemon, tmp_path: Path) -> None:
