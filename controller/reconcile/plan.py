@@ -10,6 +10,11 @@ Safety rules live here, where they are easy to test:
 * a workflow the controller does not own is ``blocked``: reported, never touched;
 * with ``self_heal: false`` live drift is ``report``-ed but not reverted, while a new commit (the
   desired hash moved since the last apply) is still applied — Argo CD's default;
+* a Git change is never dropped because the write path cannot carry it: an update that touches
+  fields UpdateWorkflow cannot set (``SourcePolicy.unobserved``, compared against the live
+  definition) goes ``through_import`` — ImportWorkflowDefinition with the live ids, then publish;
+* with ``publish`` off an unpublished definition is the live object: it is compared and re-imported
+  when it differs, never "deployed" again and again;
 * prune is opt-in; it is refused when any spec of the source failed to load (a broken checkout must
   never wipe a workspace) or when it would delete more than ``prune_max_share`` of what the source
   owns in one run.
@@ -23,7 +28,8 @@ from typing import Literal
 
 from controller.model import OWNERSHIP_TAG_PREFIX as OWNERSHIP_TAG
 from controller.model import WorkflowKind, WorkflowModel
-from controller.reconcile.diff import Diff, diff
+from controller.reconcile.diff import Change, Diff, diff
+from controller.reconcile.ignore import compile_patterns, matches_any, split_pointer
 
 ActionKind = Literal["create", "update", "deploy", "prune", "noop", "report", "blocked", "invalid"]
 Status = Literal["Synced", "OutOfSync", "Progressing", "Failed", "Unknown", "Suspended"]
@@ -69,9 +75,20 @@ class LiveWorkflow:
     definition_id: str | None = None
     workflow_id: int | None = None
     owned: bool = False
-    #: ``None`` when the live model was not read this run; then ``cached`` says what we knew.
+    #: The model of what the source writes through — the scheduled workflow with ``apply: update``,
+    #: the definition with ``apply: import`` — or ``None`` when it was not read this run (then
+    #: ``cached`` says what we knew) or does not exist (an unpublished definition).
     model: WorkflowModel | None = None
+    #: The live definition's model, when it was read beside (or instead of) ``model``: it carries the
+    #: fields the scheduler cannot show (``SourcePolicy.unobserved``). Read only when Git changed or
+    #: when the workflow is not published, so steady state costs no extra call.
+    definition: WorkflowModel | None = None
     cached: CachedComparison | None = None
+
+    @property
+    def fresh(self) -> bool:
+        """True when the live side was read this run (its comparison is new, not a reused verdict)."""
+        return self.model is not None or self.definition is not None
 
 
 @dataclass(frozen=True)
@@ -93,8 +110,11 @@ class SourcePolicy:
     prune_max_share: float = 0.3
     ignore: tuple[str, ...] = ()
     sensitive: tuple[str, ...] = ()
-    #: Model paths the live side cannot show (e.g. the scheduler has no timezone): never drift.
+    #: Model paths the scheduler cannot show or UpdateWorkflow cannot set (e.g. the timezone): never
+    #: drift against the scheduled workflow; compared against the definition when Git changed.
     unobserved: tuple[str, ...] = ()
+    #: ``dataworks.publish``: when off, a definition is imported and left unpublished.
+    publish: bool = True
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,9 @@ class Step:
     reason: str = ""
     desired: DesiredWorkflow | None = None
     live: LiveWorkflow | None = None
+    #: An ``update`` that must go through ImportWorkflowDefinition (live ids injected) + publish even
+    #: with ``apply: update``: it changes fields UpdateWorkflow cannot set, or nothing is published.
+    through_import: bool = False
 
     @property
     def writes(self) -> bool:
@@ -138,15 +161,48 @@ class Plan:
 
 
 def compare(desired: DesiredWorkflow, live: LiveWorkflow, policy: SourcePolicy) -> Diff:
-    """Diff desired against the live model, leaving out ignored and unobserved paths."""
-    if live.model is None:
+    """Diff desired against live, leaving out ignored paths and those the live side cannot show.
+
+    Against the scheduled workflow (``live.model``) the unobserved paths are left out; when the live
+    definition was read too, those paths are compared against it instead and their changes follow
+    the others. Without a scheduled workflow (not published) the definition is compared in full.
+    When nothing was read this run, the last comparison's changes stand.
+    """
+    if not live.fresh:
         return live.cached.changes if live.cached else Diff()
-    return diff(
+    if live.model is None:
+        assert live.definition is not None  # fresh: one of the two was read
+        return diff(desired.model, live.definition, ignore=policy.ignore, sensitive=policy.sensitive)
+    observed = diff(
         desired.model,
         live.model,
         ignore=(*policy.ignore, *policy.unobserved),
         sensitive=policy.sensitive,
     )
+    if live.definition is None or not policy.unobserved:
+        return observed
+    against_definition = diff(desired.model, live.definition, ignore=policy.ignore, sensitive=policy.sensitive)
+    hidden = [c for c in _unobserved(against_definition, policy) if not _follows_workflow(desired.model, c)]
+    return Diff([*observed, *hidden])
+
+
+def _unobserved(changes: Diff, policy: SourcePolicy) -> list[Change]:
+    """The changes at paths the scheduler cannot show or UpdateWorkflow cannot set."""
+    patterns = compile_patterns(policy.unobserved)
+    return [c for c in changes if matches_any(patterns, c.path)]
+
+
+def _follows_workflow(model: WorkflowModel, change: Change) -> bool:
+    """True for a node cron that Git does not set: it only follows the workflow's cron.
+
+    Such a copy changes with every workflow-cron commit, but the user's value is the workflow cron,
+    which UpdateWorkflow sets; counting the copy would send every cron change through an import.
+    """
+    segments = split_pointer(change.path)
+    if len(segments) != 4 or segments[0] != "tasks" or segments[2:] != ("trigger", "cron"):
+        return False
+    task = model.tasks.get(segments[1])
+    return task is not None and task.trigger.cron == model.trigger.cron
 
 
 def _for(
@@ -157,6 +213,7 @@ def _for(
     *,
     changes: Diff | None = None,
     reason: str = "",
+    through_import: bool = False,
 ) -> Step:
     return Step(
         action=action,
@@ -168,6 +225,7 @@ def _for(
         live=live,
         changes=changes if changes is not None else Diff(),
         reason=reason,
+        through_import=through_import,
     )
 
 
@@ -193,19 +251,22 @@ def plan_workflow(
                 f"{OWNERSHIP_TAG}={policy.source or '<source name>'} to it in DataWorks"
             ),
         )
-    if live.workflow_id is None:
+    unpublished = live.workflow_id is None
+    if unpublished and policy.publish:
         return _for(desired, live, "deploy", "OutOfSync", reason="defined in DataStudio but not published")
-    if live.model is None and live.cached is not None and last_applied_hash == desired.desired_hash:
-        # Neither side moved since the last comparison: its verdict stands (no read was made).
-        changes = live.cached.changes
-    else:
-        changes = compare(desired, live, policy)
+    changes = compare(desired, live, policy)
     if not changes:
         return _for(desired, live, "noop", "Synced")
     new_commit = last_applied_hash != desired.desired_hash
     if policy.self_heal or new_commit:
         reason = "changed in Git" if new_commit else "live drift (self_heal)"
-        return _for(desired, live, "update", "OutOfSync", changes=changes, reason=reason)
+        hidden = [c.path for c in _unobserved(changes, policy)]
+        if unpublished:
+            reason += "; publish is off, so the definition is imported again and left unpublished"
+        elif hidden:
+            reason += f"; fields UpdateWorkflow cannot set go through an import ({', '.join(hidden)})"
+        return _for(desired, live, "update", "OutOfSync", changes=changes, reason=reason,
+                    through_import=unpublished or bool(hidden))
     return _for(
         desired,
         live,

@@ -59,8 +59,12 @@ class RunOptions:
     on_job_finished: Callable[[str, float], None] | None = None
 
 
-def policy_for(source: SourceConfig) -> SourcePolicy:
-    """The plan's knobs for a source; the scheduler's blind spots join its ignore list in update mode."""
+def policy_for(source: SourceConfig, *, publish: bool = True) -> SourcePolicy:
+    """The plan's knobs for a source (``publish`` is ``dataworks.publish``).
+
+    In update mode the scheduler's blind spots are ``unobserved``: never drift against the scheduled
+    workflow, but compared against the definition when Git changed, so such a change is still applied.
+    """
     unobserved = tuple(SCHEDULER_UNOBSERVED) if source.apply == "update" else ()
     return SourcePolicy(
         source=source.name,
@@ -70,6 +74,7 @@ def policy_for(source: SourceConfig) -> SourcePolicy:
         ignore=tuple(source.ignore),
         sensitive=tuple(source.sensitive),
         unobserved=unobserved,
+        publish=publish,
     )
 
 
@@ -160,7 +165,7 @@ class SyncRun:
             config=self.config,
             client=self.client,
             state=self.state,
-            policy=policy_for(source),
+            policy=policy_for(source, publish=self.config.dataworks.publish),
             applier=Applier(
                 self.client,
                 source=source.name,

@@ -7,6 +7,12 @@ Reads follow architecture §4: a workflow is re-read (``GetWorkflow`` + ``GetTas
 desired spec changed, its last verdict was not a clean comparison, or ``full_resync`` is due;
 otherwise the last comparison stands. After every write the workflow is read back once: that
 verifies the write and records the new ``ModifyTime``, so the next run costs list pages only.
+
+Two reads of the definition go beyond that, each only where it is the one live object that can
+answer: with ``apply: update`` and a Git change not yet applied, the definition is read beside the
+scheduled workflow, because only it shows the fields UpdateWorkflow cannot set (a change there goes
+through an import instead of being lost); and with ``dataworks.publish`` off, an unpublished
+definition is what is compared (its ``ModifyTime`` keeps steady state at list pages).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any, get_args
 from controller.config import Config, SourceConfig
 from controller.dataworks.client import DataWorksClient
 from controller.dataworks.errors import NotFoundError
+from controller.dataworks.models import WorkflowDefinitionSummary
 from controller.errors import GitOpsError
 from controller.logs import get_logger
 from controller.model import WorkflowKind
@@ -107,6 +114,10 @@ class SourceRun:
         self._specs: dict[str, LoadedSpec] = {}
         self._scheduled: dict[str, ScheduledRead] = {}
         self._definitions: dict[str, DefinitionRead] = {}
+        #: ModifyTime of the object last compared per identity: the one ``_live_modify_time`` lists.
+        self._modify_times: dict[str, int | None] = {}
+        #: Names of the scheduled workflows listed this run: a hint that a definition got published.
+        self._scheduled_names: frozenset[str] = frozenset()
         self._errors: dict[str, str] = {}
         #: Identities whose recorded job or publish is still running after this run's resume.
         self._still_running: set[str] = set()
@@ -158,6 +169,7 @@ class SourceRun:
         """Match desired to live, read what moved, and plan."""
         desired = [desired_from(spec) for spec in loaded.specs]
         self._specs = {spec.identity: spec for spec in loaded.specs}
+        self._scheduled_names = frozenset(w.name for w in inventory.workflows if w.name)
         invalid = [
             InvalidSpec(file=r.file, name=r.workflow or "", message="; ".join(str(p) for p in r.problems if p.is_error))
             for r in loaded.failed
@@ -195,53 +207,103 @@ class SourceRun:
         if summary is None:
             return None
         definition_id = summary.id
-        known = record is not None and record.definition_id == definition_id
-        workflow_id = record.workflow_id if known and record else None
-        if workflow_id is None or workflow_id not in inventory.by_workflow_id:
-            workflow_id = await self._published_id(definition_id)
-        owned = (known and record is not None and record.owned) or inventory.owner_of(workflow_id) == self.source.name
+        known = record if record is not None and record.definition_id == definition_id else None
+        workflow_id = await self._workflow_id(summary, known, inventory)
+        owned = (known is not None and known.owned) or inventory.owner_of(workflow_id) == self.source.name
         live = LiveWorkflow(identity=desired.identity, name=summary.name or desired.name, path=desired.path,
                             definition_id=definition_id, workflow_id=workflow_id, owned=owned)
-        if not owned or workflow_id is None:
-            return live
+        if not owned or (workflow_id is None and self.policy.publish):
+            return live  # blocked, or to be deployed: nothing to compare
         modify_time = self._live_modify_time(inventory, definition_id, workflow_id)
-        if record and known and not self._must_read(record, desired, modify_time):
-            return replace(live, cached=CachedComparison(record.status, changes_from_json(record.last_drift)))
+        if known is not None and not self._must_read(known, desired, modify_time):
+            return replace(live, cached=CachedComparison(known.status, changes_from_json(known.last_drift)))
+        git_changed = record is None or record.applied_hash != desired.desired_hash
         try:
-            model = await self._read(desired, definition_id, workflow_id)
+            return await self._read(desired, live, with_definition=git_changed)
         except NotFoundError:
-            return replace(live, workflow_id=None)
-        return replace(live, model=model)
+            # The scheduled workflow went between the list and the read: the definition is all there is.
+            live = replace(live, workflow_id=None)
+            return live if self.policy.publish else await self._read(desired, live, with_definition=True)
+
+    async def _workflow_id(
+        self, summary: WorkflowDefinitionSummary, record: WorkflowRecord | None, inventory: Inventory
+    ) -> int | None:
+        """The definition's scheduled workflow: the recorded one while it is listed, else asked for."""
+        if record is not None and record.workflow_id is not None and record.workflow_id in inventory.by_workflow_id:
+            return record.workflow_id
+        if record is not None and self._still_unpublished(record, summary):
+            return None
+        return await self._published_id(summary.id)
+
+    def _still_unpublished(self, record: WorkflowRecord, summary: WorkflowDefinitionSummary) -> bool:
+        """With publish off, a definition the controller left unpublished is taken to stay so while
+        its ModifyTime has not moved, no scheduled workflow carries its name and no full resync is
+        due: that saves one GetWorkflowDefinition per workflow and run (architecture §4)."""
+        return (
+            not self.policy.publish
+            and record.workflow_id is None
+            and record.live_modify_time is not None
+            and record.live_modify_time == summary.modify_time
+            and (summary.name or record.name) not in self._scheduled_names
+            and not self._resync_due(record)
+        )
 
     async def _published_id(self, definition_id: str) -> int | None:
         definition = await self.client.get_workflow_definition(definition_id, include_script_content=False)
         return definition.workflow_id or None
 
-    def _live_modify_time(self, inventory: Inventory, definition_id: str, workflow_id: int) -> int | None:
-        if self.update_mode:
+    def _live_modify_time(self, inventory: Inventory, definition_id: str, workflow_id: int | None) -> int | None:
+        if self.update_mode and workflow_id is not None:
             wf = inventory.by_workflow_id.get(workflow_id)
             return wf.modify_time if wf else None
         d = inventory.by_definition_id.get(definition_id)
         return d.modify_time if d else None
 
     def _must_read(self, record: WorkflowRecord, desired: DesiredWorkflow, modify_time: int | None) -> bool:
-        resync = self.source.full_resync.total_seconds()
-        due = record.last_full_read is None or time.time() - record.last_full_read > resync
         return (
             record.status not in _REUSABLE
             or record.live_modify_time != modify_time
             or record.compared_hash != desired.desired_hash
-            or due
+            # A Git change not applied yet is looked at afresh (with the definition, in update mode):
+            # a verdict reached without it (an older version's) must not keep the change out.
+            or record.applied_hash != desired.desired_hash
+            or self._resync_due(record)
         )
 
-    async def _read(self, desired: DesiredWorkflow, definition_id: str, workflow_id: int) -> Any:
-        if self.update_mode:
-            scheduled = await read_scheduled(self.client, workflow_id, desired.kind)
-            self._scheduled[desired.identity] = scheduled
-            return scheduled.model
+    def _resync_due(self, record: WorkflowRecord) -> bool:
+        resync = self.source.full_resync.total_seconds()
+        return record.last_full_read is None or time.time() - record.last_full_read > resync
+
+    async def _read(self, desired: DesiredWorkflow, live: LiveWorkflow, *, with_definition: bool) -> LiveWorkflow:
+        """Read the live side: what the source writes through, and the definition where it shows more.
+
+        ``with_definition`` (a Git change not applied yet) adds the definition beside a scheduled
+        workflow: only it shows the fields UpdateWorkflow cannot set. Unpublished, the definition is
+        all there is.
+        """
+        identity, definition_id = desired.identity, live.definition_id
+        assert definition_id is not None  # a live workflow is found through its definition
+        if live.workflow_id is None:
+            definition = await self._read_definition(identity, definition_id)
+            self._modify_times[identity] = definition.definition.modify_time
+            return replace(live, model=None, definition=definition.model)
+        if not self.update_mode:
+            definition = await self._read_definition(identity, definition_id)
+            self._modify_times[identity] = definition.definition.modify_time
+            return replace(live, model=definition.model, definition=None)
+        scheduled = await read_scheduled(self.client, live.workflow_id, desired.kind)
+        self._scheduled[identity] = scheduled
+        self._modify_times[identity] = scheduled.workflow.modify_time
+        live = replace(live, model=scheduled.model, definition=None)
+        if with_definition and self.policy.unobserved:
+            definition = await self._read_definition(identity, definition_id)
+            live = replace(live, definition=definition.model)
+        return live
+
+    async def _read_definition(self, identity: str, definition_id: str) -> DefinitionRead:
         definition = await read_definition(self.client, definition_id)
-        self._definitions[desired.identity] = definition
-        return definition.model
+        self._definitions[identity] = definition
+        return definition
 
     # --- execute --------------------------------------------------------------------------------
 
@@ -297,7 +359,10 @@ class SourceRun:
         identity = step.desired.identity
         spec = self._specs[identity]
         live = step.live
-        if step.action == "update" and self.update_mode and live and live.workflow_id is not None:
+        if (
+            step.action == "update" and self.update_mode and not step.through_import
+            and live is not None and live.workflow_id is not None
+        ):
             scheduled = self._scheduled.get(identity) or await read_scheduled(
                 self.client, live.workflow_id, step.desired.kind
             )
@@ -315,10 +380,13 @@ class SourceRun:
 
     async def _verify(self, step: Step, published: Published) -> tuple[Status, Diff]:
         assert step.desired is not None
-        if published.workflow_id is None:
-            return ("Synced" if not self.config.dataworks.publish else "Progressing"), Diff()
-        model = await self._read(step.desired, published.definition_id, published.workflow_id)
-        live = LiveWorkflow(identity=step.desired.identity, name=step.name, path=step.path, model=model)
+        if published.workflow_id is None and self.policy.publish:
+            return "Progressing", Diff()
+        live = LiveWorkflow(identity=step.desired.identity, name=step.name, path=step.path, owned=True,
+                            definition_id=published.definition_id, workflow_id=published.workflow_id)
+        # An update that went through an import for fields the scheduler cannot show is checked
+        # where they are visible: in the definition.
+        live = await self._read(step.desired, live, with_definition=step.through_import)
         changes = compare(step.desired, live, self.policy)
         return ("Synced" if not changes else "OutOfSync"), changes
 
@@ -336,7 +404,7 @@ class SourceRun:
     # --- record ---------------------------------------------------------------------------------
 
     def _log_drift(self, step: Step) -> None:
-        if not step.changes or step.live is None or step.live.model is None:
+        if not step.changes or step.live is None or not step.live.fresh:
             return  # only a fresh comparison reports drift; a reused verdict was reported when found
         self._drifted.add(self._identity(step))
         log.warning(
@@ -361,7 +429,10 @@ class SourceRun:
         old = self.state.workflow(self.source.name, identity)
         base = old or WorkflowRecord(source=self.source.name, identity=identity, name=step.name, path=step.path)
         live = step.live
-        observed = bool(live and live.model is not None) or applied
+        observed = bool(live and live.fresh) or applied
+        # A fresh comparison that found nothing to do means Git's spec is in effect, just as after a
+        # write: remembered, so the next run neither re-reads nor treats it as a new commit.
+        in_effect = applied or (step.action == "noop" and observed)
         record = replace(
             base,
             name=step.name,
@@ -380,10 +451,10 @@ class SourceRun:
             record = replace(
                 record,
                 compared_hash=step.desired.desired_hash,
-                live_modify_time=self._observed_modify_time(identity),
+                live_modify_time=self._modify_times.get(identity),
                 last_full_read=time.time(),
             )
-        if applied and step.desired is not None:
+        if in_effect and step.desired is not None:
             record = replace(record, applied_hash=step.desired.desired_hash)
         if step.changes and observed:
             record = replace(record, last_drift=tuple(step.changes.to_json()), last_drift_at=time.time())
@@ -391,13 +462,6 @@ class SourceRun:
             record = replace(record, last_drift=())
         self.state.put_workflow(record)
         return result
-
-    def _observed_modify_time(self, identity: str) -> int | None:
-        if self.update_mode and identity in self._scheduled:
-            return self._scheduled[identity].workflow.modify_time
-        if not self.update_mode and identity in self._definitions:
-            return self._definitions[identity].definition.modify_time
-        return None
 
     def _result(self, step: Step, status: Status, message: str) -> WorkflowResult:
         return WorkflowResult(source=self.source.name, name=step.name, path=step.path, file=step.file,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from controller.model import FrozenMap, Script, TaskModel, Trigger, WorkflowModel
+from dataclasses import replace
+
+from controller.dataworks.adapters import SCHEDULER_UNOBSERVED
+from controller.model import FrozenMap, Script, Strategy, TaskModel, TaskTrigger, Trigger, WorkflowModel
 from controller.reconcile.plan import (
     DesiredWorkflow,
     InvalidSpec,
@@ -131,3 +134,97 @@ def test_writes_run_prunes_last() -> None:
                        last_applied={"sales/daily_sales": "h1"})
     assert [s.action for s in plan.writes()] == ["update", "prune"]
     assert not plan.in_sync
+
+
+# --- apply: update — fields UpdateWorkflow cannot set ----------------------------------------------
+
+BLIND = SourcePolicy(unobserved=SCHEDULER_UNOBSERVED)
+
+
+def _scheduled(cron: str = "00 00 02 * * ?", *, rerun_times: int = 3, node_cron: str | None = None) -> WorkflowModel:
+    """A model whose task cron follows the workflow cron unless ``node_cron`` sets its own."""
+    task = TaskModel(type="ODPS_SQL", owner="1", script=Script(content="select 1;"),
+                     trigger=TaskTrigger(cron=node_cron or cron))
+    return WorkflowModel(name="daily_sales", owner="1", trigger=Trigger(cron=cron),
+                         strategy=Strategy(rerun_times=rerun_times), tasks=FrozenMap({"clean": task}))
+
+
+def _read_with_definition(scheduled: WorkflowModel, definition: WorkflowModel) -> LiveWorkflow:
+    return replace(_live(model=scheduled), definition=definition)
+
+
+def test_a_git_change_to_a_field_updateworkflow_cannot_set_goes_through_an_import() -> None:
+    desired = _desired(model=_scheduled(rerun_times=5), h="h2")
+    # The scheduler shows the documented default (it cannot show the strategy); the definition shows 3.
+    live = _read_with_definition(_scheduled(rerun_times=3), _scheduled(rerun_times=3))
+    step = plan_workflow(desired, live, BLIND, last_applied_hash="h1")
+    assert (step.action, step.status, step.through_import) == ("update", "OutOfSync", True)
+    assert [(c.path, c.before, c.after) for c in step.changes] == [("/strategy/rerun_times", 3, 5)]
+    assert step.reason == (
+        "changed in Git; fields UpdateWorkflow cannot set go through an import (/strategy/rerun_times)"
+    )
+
+
+def test_observed_changes_come_first_and_the_import_carries_them_too() -> None:
+    desired = _desired(model=_scheduled(cron="00 30 04 * * ?", rerun_times=5), h="h2")
+    live = _read_with_definition(_scheduled(), _scheduled())
+    step = plan_workflow(desired, live, BLIND, last_applied_hash="h1")
+    assert step.through_import
+    assert [c.path for c in step.changes] == ["/trigger/cron", "/strategy/rerun_times"]
+
+
+def test_a_workflow_cron_commit_still_goes_through_updateworkflow() -> None:
+    # Node crons that only follow the workflow's change with it, but the user's value is the workflow
+    # cron, which UpdateWorkflow sets: no import for them.
+    desired = _desired(model=_scheduled(cron="00 30 04 * * ?"), h="h2")
+    live = _read_with_definition(_scheduled(), _scheduled())
+    step = plan_workflow(desired, live, BLIND, last_applied_hash="h1")
+    assert (step.action, step.through_import) == ("update", False)
+    assert [c.path for c in step.changes] == ["/trigger/cron"]
+    assert step.reason == "changed in Git"
+
+
+def test_a_node_cron_of_its_own_changed_in_git_goes_through_an_import() -> None:
+    desired = _desired(model=_scheduled(node_cron="00 00 05 * * ?"), h="h2")
+    live = _read_with_definition(_scheduled(node_cron="00 00 04 * * ?"), _scheduled(node_cron="00 00 04 * * ?"))
+    step = plan_workflow(desired, live, BLIND, last_applied_hash="h1")
+    assert step.through_import
+    assert [c.path for c in step.changes] == ["/tasks/clean/trigger/cron"]
+
+
+def test_a_git_change_the_definition_already_has_is_a_noop() -> None:
+    desired = _desired(model=_scheduled(rerun_times=5), h="h2")
+    live = _read_with_definition(_scheduled(rerun_times=3), _scheduled(rerun_times=5))
+    step = plan_workflow(desired, live, BLIND, last_applied_hash="h1")
+    assert (step.action, step.status, step.through_import) == ("noop", "Synced", False)
+
+
+# --- dataworks.publish: false --------------------------------------------------------------------
+
+UNPUBLISHED = SourcePolicy(unobserved=SCHEDULER_UNOBSERVED, publish=False)
+
+
+def _unpublished(definition: WorkflowModel) -> LiveWorkflow:
+    return replace(_live(), workflow_id=None, model=None, definition=definition)
+
+
+def test_without_publish_a_definition_equal_to_git_is_synced_not_deployed() -> None:
+    step = plan_workflow(_desired(model=_scheduled()), _unpublished(_scheduled()), UNPUBLISHED, last_applied_hash="h1")
+    assert (step.action, step.status) == ("noop", "Synced")
+    assert not step.writes
+
+
+def test_without_publish_a_git_change_imports_the_definition_again() -> None:
+    desired = _desired(model=_scheduled(rerun_times=5), h="h2")
+    step = plan_workflow(desired, _unpublished(_scheduled()), UNPUBLISHED, last_applied_hash="h1")
+    assert (step.action, step.through_import) == ("update", True)
+    # The definition is all there is and it shows every field: the strategy is compared too.
+    assert [c.path for c in step.changes] == ["/strategy/rerun_times"]
+    assert "publish is off" in step.reason
+
+
+def test_without_publish_and_self_heal_a_definition_edit_is_reported() -> None:
+    policy = replace(UNPUBLISHED, self_heal=False)
+    step = plan_workflow(_desired(model=_scheduled()), _unpublished(_scheduled(rerun_times=7)), policy,
+                         last_applied_hash="h1")
+    assert (step.action, step.status) == ("report", "OutOfSync")
