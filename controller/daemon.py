@@ -31,7 +31,7 @@ from controller.reconcile.results import SourceResult
 from controller.reconcile.run import Fetch, RunOptions, SyncRun
 from controller.reconcile.status import status_document
 from controller.reconcile.store_state import StoreRunState
-from controller.scheduling import ScheduledSource, SourceScheduler
+from controller.scheduling import DailyBudget, RetryLater, ScheduledSource, SourceScheduler
 from controller.scheduling import TriggerResult as SchedulerResult
 from controller.server.app import create_app
 from controller.server.deps import ServerDeps, TriggerResult
@@ -61,8 +61,9 @@ class _Server(uvicorn.Server):
         yield
 
 
-class SyncFailed(Exception):
-    """Raised to the scheduler after a failed run is recorded, so it retries with backoff."""
+class SyncFailed(RetryLater):
+    """Raised to the scheduler after a failed run is recorded, so it retries with backoff
+    (no sooner than ``retry_after`` when the API quota is spent)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class Daemon:
         self.state = StoreRunState(self.store)
         self.spec_cache = SpecCache()
         self.sources = {s.name: s for s in self.config.sources}
+        budget = self.config.dataworks.daily_budget
+        self.budget = DailyBudget(budget) if budget else None
         self.scheduler = SourceScheduler(
             [ScheduledSource(s.name, s.interval.total_seconds()) for s in self.config.sources],
             self.run_source,
@@ -117,14 +120,31 @@ class Daemon:
             ),
         )
         started = time.monotonic()
+        calls = 0
         try:
             result = (await run.run([source])).sources[0]
         finally:
             self._attempted.add(name)
-            self._record_api_calls()
+            calls = self._record_api_calls()
         self._record(source, result, time.monotonic() - started)
+        self._keep_within_budget(source, calls)
+        pause = self.client.quota_pause()
+        if pause is not None:
+            # The quota is spent: no retry before it can succeed (api_quota_exhausted was logged).
+            raise SyncFailed(f"source {name}: the DataWorks API quota is spent", retry_after=pause)
         if result.status in ("Failed", "Unknown"):
             raise SyncFailed(f"source {name}: {result.error or result.status}")
+
+    def _keep_within_budget(self, source: SourceConfig, calls: int) -> None:
+        if self.budget is None:
+            return
+        self.budget.spend(calls)
+        active = sum(1 for n in self.sources if not self.store.is_suspended(n))
+        stretch = self.budget.stretch(source.interval.total_seconds(), calls, active)
+        if stretch is not None:
+            log.warning("budget_interval_stretched", source=source.name, used=self.budget.used,
+                        daily_budget=self.budget.limit, calls_per_run=calls, next_run_in=round(stretch))
+            self.scheduler.defer(source.name, stretch, "daily_budget")
 
     def _record(self, source: SourceConfig, result: SourceResult, seconds: float) -> None:
         drift = sum(1 for w in result.workflows if w.drift_detected)
@@ -143,11 +163,13 @@ class Daemon:
                 counts[wf.status] = counts.get(wf.status, 0) + 1
         self.metrics.set_workflow_counts(name, counts)
 
-    def _record_api_calls(self) -> None:
+    def _record_api_calls(self) -> int:
+        """Add the calls made since the last look to the metrics; return how many there were."""
         now = self.client.calls.by_code()
         delta = {key: n - self._calls_seen.get(key, 0) for key, n in now.items()}
         self._calls_seen = now
         self.metrics.add_api_calls({k: v for k, v in delta.items() if v > 0})
+        return sum(v for v in delta.values() if v > 0)
 
     # --- what the server sees -------------------------------------------------------------------
 

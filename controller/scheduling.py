@@ -61,6 +61,18 @@ class TriggerResult(enum.StrEnum):
     STOPPING = "stopping"  # shutdown has begun: no new runs
 
 
+class RetryLater(Exception):
+    """Raised by a run: it failed, and the next attempt must wait at least ``retry_after`` seconds.
+
+    A spent DataWorks quota is the case in point: retrying after the usual backoff would only spend
+    calls that are refused anyway.
+    """
+
+    def __init__(self, message: str, *, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ScheduledSource(NamedTuple):
     """A source as the scheduler sees it: its name and its interval in seconds."""
 
@@ -99,6 +111,59 @@ class Backoff:
 
 
 DEFAULT_BACKOFF = Backoff()
+
+
+class DailyBudget:
+    """API calls spent per UTC day against a budget, and how far a source's interval must stretch.
+
+    DataWorks' Basic edition allows about 100 OpenAPI calls a day. Failing once the budget is gone
+    would leave Git unsynced until midnight; spacing runs out so the rest of the day's budget lasts
+    to midnight keeps syncing, just less often. Calls are counted in memory: a restart starts afresh.
+
+    >>> clock = [datetime(2026, 1, 1, 12, tzinfo=UTC)]
+    >>> budget = DailyBudget(100, now=lambda: clock[0])
+    >>> budget.spend(40)
+    >>> budget.stretch(interval=180, calls_per_run=10, sources=1)  # 6 runs left in 12 h: every 2 h
+    7200.0
+    >>> budget.stretch(interval=180, calls_per_run=0, sources=1) is None  # a run that cost nothing
+    True
+    """
+
+    def __init__(self, limit: int, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.limit = limit
+        self._now = now
+        self._day = now().date()
+        self._used = 0
+
+    @property
+    def used(self) -> int:
+        """Calls spent so far today (UTC)."""
+        self._roll()
+        return self._used
+
+    def spend(self, calls: int) -> None:
+        """Count ``calls`` made just now."""
+        self._roll()
+        self._used += calls
+
+    def stretch(self, interval: float, calls_per_run: int, sources: int) -> float | None:
+        """Seconds to the next run when ``interval`` would overspend this source's share, else None."""
+        if calls_per_run <= 0:
+            return None
+        now = self._now()
+        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        left = (midnight - now).total_seconds()
+        share = max(self.limit - self.used, 0) / max(sources, 1)
+        runs = share // calls_per_run
+        if runs < 1:
+            return left  # nothing affordable before the daily reset
+        spacing = left / runs
+        return spacing if spacing > interval else None
+
+    def _roll(self) -> None:
+        today = self._now().date()
+        if today != self._day:
+            self._day, self._used = today, 0
 
 
 class SourceStatus(NamedTuple):
@@ -241,6 +306,19 @@ class SourceScheduler:
         log.debug("scheduler_triggered", source=name, reason=reason, result=str(result))
         return result
 
+    def defer(self, name: str, seconds: float, reason: str) -> None:
+        """Hold the next interval run of ``name`` until at least ``seconds`` from now (triggers still run).
+
+        Used to stretch the interval when a daily API budget would not last the day.
+        """
+        if name not in self._sources or self._loop is None or not self._apscheduler.running:
+            return
+        job = self._apscheduler.get_job(name)
+        at = datetime.now(UTC) + timedelta(seconds=seconds)
+        if job is not None and (job.next_run_time is None or job.next_run_time < at):
+            self._apscheduler.modify_job(name, next_run_time=at)
+            log.info("scheduler_run_deferred", source=name, seconds=round(seconds), reason=reason)
+
     def status(self) -> tuple[SourceStatus, ...]:
         """Each source's state: running, pending, consecutive failures, next interval run."""
         rows: list[SourceStatus] = []
@@ -362,6 +440,8 @@ class SourceScheduler:
         except Exception as exc:  # a failed run must never stop the scheduler
             source.failures += 1
             delay = self._backoff.delay(source.failures, source.interval)
+            if isinstance(exc, RetryLater):
+                delay = max(delay, exc.retry_after)
             log.error(
                 "scheduler_run_error",
                 source=source.name,

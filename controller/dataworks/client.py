@@ -38,6 +38,7 @@ from controller.dataworks.errors import (
     DataWorksError,
     MaybeAppliedError,
     OperationFailedError,
+    QuotaExhaustedError,
     ResponseError,
     ThrottlingError,
     TransportError,
@@ -136,6 +137,11 @@ class DataWorksClient:
         self.calls = CallCounter()
         self._credentials = credentials
         self._sleep = sleep
+        self._clock = clock
+        #: The quota error that paused this client, and the clock time calls may resume: a spent
+        #: quota answers every further call with the same 429, so none is sent until then.
+        self._quota_error: QuotaExhaustedError | None = None
+        self._quota_until = 0.0
         self._utcnow = utcnow
         self._nonce = nonce
         self._jitter = jitter
@@ -182,9 +188,39 @@ class DataWorksClient:
             )
         return body
 
+    def quota_pause(self) -> float | None:
+        """Seconds until calls resume after a spent quota (``Throttling.Api.Risk``/``.Resource``), else None."""
+        if self._quota_error is None:
+            return None
+        left = self._quota_until - self._clock()
+        if left <= 0:
+            self._quota_error = None
+            return None
+        return left
+
+    def _refuse_while_quota_spent(self, action: str) -> None:
+        left = self.quota_pause()
+        if left is None or self._quota_error is None:
+            return
+        raise QuotaExhaustedError(
+            f"not sent: the DataWorks API quota is spent ({self._quota_error.code}); calls resume in {left:.0f}s",
+            action=action,
+            code=self._quota_error.code,
+            hint="wait for the daily quota to reset or raise the edition's quota; nothing was sent",
+        )
+
+    def _quota_spent(self, error: QuotaExhaustedError) -> None:
+        pause = error.delay or 0.0
+        self._quota_error = error
+        self._quota_until = self._clock() + pause
+        # An alert, once per trip: every further call is refused locally until the pause ends.
+        log.error("api_quota_exhausted", action=error.action, code=error.code, request_id=error.request_id,
+                  resume_in=round(pause))
+
     async def _call(self, request: WireRequest) -> dict[str, Any]:
         """All retries live here: throttle, sign afresh, send, classify, then return, wait or raise."""
         action = request.ACTION
+        self._refuse_while_quota_spent(action)
         parts = encode(request)
         body = form_body(parts.form) if parts.form else b""
         url = self.endpoint.base_url + (f"?{query_string(parts.query)}" if parts.query else "")
@@ -227,6 +263,8 @@ class DataWorksClient:
             self.calls.record(action, error.code or type(error).__name__)
             if isinstance(error, ThrottlingError):
                 self.limiter.throttled(action, error.retry_after or 0.0)
+            if isinstance(error, QuotaExhaustedError):
+                self._quota_spent(error)
             delay = self.retry.delay_for(error, attempt, self._jitter())
             if delay is None:
                 raise error
