@@ -10,7 +10,8 @@ Rules (each problem is ``file[:line]: json-path: message (hint)``):
 * a syncable file is ``kind: CycleWorkflow|ManualWorkflow`` with exactly one ``spec.workflows[]``;
   node-level specs (``spec.nodes`` + ``spec.flow``) and other kinds are "not syncable";
 * workflow ``name``; node ``name`` (tasks are matched by name) and ``script.runtime.command``;
-* enums: recurrence, rerunMode, instanceMode, trigger type, dependency type; counters ≥ 0;
+* enums: recurrence, rerunMode, instanceMode, failureStrategy, trigger type, dependency type;
+  counters ≥ 0;
 * cron (``controller.spec.cron``), ``YYYY-MM-DD HH:MM:SS`` start/end times, time zone names;
 * node names and ids unique in the workflow; one dependency entry per node; each ``nodeId``
   names a node (id or name); each ``depends[].output`` is a node id or declared output of this
@@ -45,6 +46,8 @@ SYNCABLE_KINDS = ("CycleWorkflow", "ManualWorkflow")
 RECURRENCE = ("Normal", "Skip", "Pause")
 RERUN_MODE = ("Allowed", "Denied", "FailureAllowed")
 INSTANCE_MODE = ("T+1", "Immediately")
+#: What a workflow does when a node fails; FlowSpec has it on the workflow's ``strategy`` only.
+FAILURE_STRATEGY = ("Break", "Continue")
 TRIGGER_TYPE = ("Scheduler", "Manual")
 DEPENDENCY_TYPE = ("Normal", "CrossCycleDependsOnChildren", "CrossCycleDependsOnSelf", "CrossCycleDependsOnOtherNode")
 #: Dependency types that need an upstream ``output``.
@@ -230,6 +233,7 @@ def _workflow(check: _Checker, wf: FlowSpecWorkflow, path: str, kind: str) -> No
         s, sp = wf.strategy, f"{path}.strategy"
         check.enum(f"{sp}.instanceMode", s.instance_mode, INSTANCE_MODE)
         check.enum(f"{sp}.rerunMode", s.rerun_mode, RERUN_MODE)
+        check.enum(f"{sp}.failureStrategy", s.failure_strategy, FAILURE_STRATEGY)
         for wire, value in (("timeout", s.timeout), ("rerunTimes", s.rerun_times), ("rerunInterval", s.rerun_interval)):
             check.non_negative(f"{sp}.{wire}", value)
     check.tags(f"{path}.tags", wf.tags or ())

@@ -20,13 +20,18 @@ Every scheduler quirk of docs/dataworks-api.md §8 is mapped here, never in the 
 * ``StartTime``/``EndTime`` absent or empty → the documented defaults; the scheduler cannot show
   the timezone, delay or workflow strategy at all (:data:`SCHEDULER_UNOBSERVED`).
 
+What Git leaves unset and DataWorks assigns per account or workspace (the owner, a task's
+resource group) is "keep what DataWorks chose": ``update`` sends the live value back, and
+:func:`with_server_assigned` fills it into the Git model before a diff.
+
 The package: ``vocabulary`` (words, parameter strings, default outputs, blind spots),
-``scheduled`` (read: :func:`model_from_scheduled`) and ``update`` (write:
-:func:`update_request_from_model`); import from here.
+``scheduled`` (read: :func:`model_from_scheduled`), ``update`` (write:
+:func:`update_request_from_model`) and ``assigned`` (:func:`with_server_assigned`); import from here.
 """
 
+from controller.dataworks.adapters.assigned import with_server_assigned
 from controller.dataworks.adapters.scheduled import model_from_scheduled
-from controller.dataworks.adapters.update import update_request_from_model
+from controller.dataworks.adapters.update import ResourceGroupRequired, update_request_from_model
 from controller.dataworks.adapters.vocabulary import (
     SCHEDULER_UNOBSERVED,
     SCHEDULER_UNREADABLE,
@@ -41,10 +46,12 @@ __all__ = [
     "SCHEDULER_UNOBSERVED",
     "SCHEDULER_UNREADABLE",
     "SCHEDULER_UNWRITABLE",
+    "ResourceGroupRequired",
     "format_parameters",
     "model_from_scheduled",
     "parse_parameters",
     "rerun_mode_from_scheduler",
     "rerun_mode_to_scheduler",
     "update_request_from_model",
+    "with_server_assigned",
 ]

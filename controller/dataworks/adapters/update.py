@@ -2,6 +2,13 @@
 
 Pipeline position: ``reconcile.apply`` calls :func:`update_request_from_model` with the Git model
 and what it read live, then sends the request with the client. Pure.
+
+What Git leaves unset and DataWorks assigned is sent back as it is live, because a full update
+cannot leave a required field out: the owner (DataWorks makes the caller the owner) and each
+task's ``RuntimeResource.ResourceGroupId`` (DataWorks runs a node without ``runtimeResource`` on
+the workspace's default resource group, yet UpdateWorkflow refuses a task without one — HTTP 400
+``MissingParameter``). :func:`~controller.dataworks.adapters.assigned.with_server_assigned` is the
+same rule on the diff side.
 """
 
 from __future__ import annotations
@@ -29,9 +36,73 @@ from controller.dataworks.models import Dependency as WireDependency
 from controller.dataworks.models import RuntimeResource as WireRuntimeResource
 from controller.dataworks.models import Script as WireScript
 from controller.dataworks.models import Variable as WireVariable
-from controller.model import TaskModel, Variable, WorkflowModel
+from controller.errors import GitOpsError
+from controller.model import TaskModel, Variable, WorkflowModel, with_default_owner
 
-__all__ = ["update_request_from_model"]
+__all__ = ["ResourceGroupRequired", "update_request_from_model"]
+
+
+class ResourceGroupRequired(GitOpsError):
+    """A task would reach UpdateWorkflow without the resource group it requires, and none can be kept.
+
+    Raised before anything is sent: the request would only come back as HTTP 400
+    ``MissingParameter Tasks[i].RuntimeResource.ResourceGroupId``. ``tasks`` names the tasks.
+    """
+
+    def __init__(self, workflow: str, tasks: list[str], *, others: list[str]) -> None:
+        names = ", ".join(repr(t) for t in tasks)
+        task, node, has = ("task", "node", "has") if len(tasks) == 1 else ("tasks", "nodes", "have")
+        message = (
+            f"workflow {workflow!r}: {task} {names} {has} no resource group to send: Git sets none, DataWorks "
+            "has none to keep, and UpdateWorkflow requires Tasks[].RuntimeResource.ResourceGroupId"
+        )
+        if others:
+            message += (
+                f"; the other tasks Git leaves unset run on different groups ({', '.join(others)}), "
+                "so none of them is taken"
+            )
+        super().__init__(
+            message,
+            hint=(
+                'set "runtimeResource": {"resourceGroup": "<resource group identifier, e.g. S_res_group_xxx>"} '
+                f"on {node} {names} in the spec, or sync this source with apply: import, where DataWorks "
+                "assigns the workspace default resource group"
+            ),
+        )
+        self.workflow = workflow
+        self.tasks = tasks
+
+
+def _live_resource_group(summary: WorkflowTaskSummary | None, full: Task | None) -> str:
+    """The group a live task runs on: GetTask's when read, else GetWorkflow's summary; ``""`` if none."""
+    for resource in (full.runtime_resource if full else None, summary.runtime_resource if summary else None):
+        if resource is not None and resource.resource_group_id and resource.resource_group_id.strip():
+            return resource.resource_group_id.strip()
+    return ""
+
+
+def _resource_groups(
+    model: WorkflowModel, live: Mapping[str, WorkflowTaskSummary], live_full: Mapping[str, Task]
+) -> dict[str, str]:
+    """The ``ResourceGroupId`` each task of ``model`` is sent with (task name → group).
+
+    Git's group when it sets one; else the one the live task runs on (unset in Git means "keep
+    what DataWorks assigned"); else — a task new to the workflow, or one DataWorks shows without a
+    group — the group DataWorks assigned to this workflow's *other* tasks that Git leaves unset,
+    when they agree on one: that is the workspace default DataWorks picks for a node without
+    ``runtimeResource``, so the new task lands where an import would have put it. Groups Git names
+    explicitly are never borrowed: they say nothing about the default. When nothing is left,
+    :class:`ResourceGroupRequired` names the tasks instead of sending an invalid request.
+    """
+    wanted = {name: task.runtime_resource.resource_group.strip() for name, task in model.tasks.items()}
+    current = {name: _live_resource_group(live.get(name), live_full.get(name)) for name in model.tasks}
+    assigned = sorted({current[name] for name in model.tasks if not wanted[name] and current[name]})
+    default = assigned[0] if len(assigned) == 1 else ""
+    groups = {name: wanted[name] or current[name] or default for name in model.tasks}
+    missing = sorted(name for name, group in groups.items() if not group)
+    if missing:
+        raise ResourceGroupRequired(model.name, missing, others=assigned)
+    return groups
 
 
 def _wire_dependencies(
@@ -66,6 +137,7 @@ def _wire_task(
     live: Mapping[str, WorkflowTaskSummary],
     live_full: Mapping[str, Task],
     env_type: EnvType,
+    resource_group: str,
 ) -> UpdateWorkflowTask:
     summary = live.get(name)
     full = live_full.get(name)
@@ -73,6 +145,7 @@ def _wire_task(
     return UpdateWorkflowTask(
         id=live_task_ids.get(name),
         name=name,
+        # A node without an owner has its workflow's (``model.owner`` is already the effective one).
         owner=task.owner or model.owner,
         type=task.type,
         description=task.description,
@@ -81,7 +154,7 @@ def _wire_task(
         rerun_interval=task.rerun_interval_seconds,
         timeout=task.timeout,
         runtime_resource=WireRuntimeResource(
-            resource_group_id=task.runtime_resource.resource_group,
+            resource_group_id=resource_group,
             cu=task.runtime_resource.cu or None,
             image=task.runtime_resource.image or None,
         ),
@@ -127,9 +200,17 @@ def update_request_from_model(
     ``live_tasks`` — the ``GetTask`` results by task id — supplies each task's default outputs
     (its id-shaped outputs, which the model leaves out), sent back so downstream dependencies on
     them survive; the workflow's own default outputs come from ``live``.
+
+    What Git leaves unset is kept as DataWorks has it: an empty owner becomes ``live``'s owner, and
+    a task without a resource group gets the one its live task runs on (or, for a task new to the
+    workflow, the one DataWorks assigned to its unset siblings). Raises
+    :class:`ResourceGroupRequired` when a task would still have none — nothing is sent then.
     """
     summaries = {t.name: t for t in (live.tasks if live else ()) if t.name}
     full_tasks = {t.name: t for t in (live_tasks or {}).values() if t.name}
+    groups = _resource_groups(model, summaries, full_tasks)
+    # A full update must name an owner; Git without one means "the owner DataWorks gave it".
+    model = with_default_owner(model, (live.owner or "").strip() if live else "")
     workflow_defaults = default_outputs(live.outputs.task_outputs if live and live.outputs else ())
     tags = {**model.tags, **owner_tags}
     return UpdateWorkflowRequest(
@@ -155,7 +236,7 @@ def update_request_from_model(
         ),
         dependencies=list(live.dependencies) if live else None,
         tasks=[
-            _wire_task(name, task, model, live_task_ids, summaries, full_tasks, env_type)
+            _wire_task(name, task, model, live_task_ids, summaries, full_tasks, env_type, groups[name])
             for name, task in sorted(model.tasks.items())
         ],
     )

@@ -9,6 +9,7 @@ reads back as that model, and a console edit shows exactly at its path.
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import json
 from collections.abc import AsyncIterator
@@ -16,12 +17,19 @@ from typing import Any
 
 import pytest
 
-from controller.dataworks.adapters import SCHEDULER_UNOBSERVED, model_from_scheduled, update_request_from_model
+from controller.dataworks.adapters import (
+    SCHEDULER_UNOBSERVED,
+    ResourceGroupRequired,
+    model_from_scheduled,
+    update_request_from_model,
+    with_server_assigned,
+)
 from controller.dataworks.client import DataWorksClient
 from controller.dataworks.credentials import resolve_credentials, resolve_endpoint
+from controller.dataworks.models import RuntimeResource as RuntimeResourceWire
 from controller.dataworks.models import Task, Workflow
 from controller.dataworks.ratelimit import RateLimiter
-from controller.model import FrozenMap, Script, TaskModel, WorkflowModel
+from controller.model import FrozenMap, RuntimeResource, Script, TaskModel, WorkflowModel
 from controller.reconcile.diff import diff
 from controller.simulator.testing import SimulatorProcess
 from controller.spec.flowspec import parse_flowspec
@@ -170,3 +178,112 @@ async def test_a_console_edit_shows_exactly_at_its_path(client: DataWorksClient)
         "/trigger/cron",
         "/tasks/ads_sales_report/dependencies",
     )
+
+
+# --- a spec that leaves the resource group (and the owner) to DataWorks --------------------------
+
+#: The group DataWorks runs a node without ``runtimeResource`` on: the workspace default.
+WORKSPACE_DEFAULT = "S_res_group_workspace_default"
+
+
+def _spec_without_runtime_resource(name: str) -> dict[str, Any]:
+    """A workflow whose nodes name no ``runtimeResource`` (and nobody an owner): DataWorks picks both."""
+    out = f"it.{name}_extract_out"
+    nodes = [
+        {"name": "extract", "script": {"runtime": {"command": "ODPS_SQL"}, "content": "select 1;"},
+         "outputs": {"nodeOutputs": [{"data": out}]}},
+        {"name": "load", "script": {"runtime": {"command": "ODPS_SQL"}, "content": "select 2;"}},
+    ]
+    workflow = {
+        "name": name,
+        "script": {"path": f"it/{name}", "runtime": {"command": "WORKFLOW"}},
+        "trigger": {"type": "Scheduler", "cron": "00 00 02 * * ?"},
+        "nodes": nodes,
+        "dependencies": [{"nodeId": "load", "depends": [{"type": "Normal", "output": out}]}],
+    }
+    return {"version": "1.1.0", "kind": "CycleWorkflow", "spec": {"workflows": [workflow]}}
+
+
+def _git_as_loaded(spec: dict[str, Any]) -> WorkflowModel:
+    """The Git model as the reconciler builds it: no default owner (it cannot know the account)."""
+    return model_from_flowspec(parse_flowspec(spec, file="it.flowspec.json"), file="it.flowspec.json")
+
+
+def _update_as_applied(model: WorkflowModel, workflow: Workflow) -> Any:
+    """The request ``reconcile.apply`` sends: the live GetWorkflow, no GetTask results."""
+    return update_request_from_model(
+        model,
+        workflow_id=workflow.id,
+        live_task_ids={t.name: t.id for t in workflow.tasks if t.name},
+        owner_tags={"dataworks-gitops": "it-repo"},
+        live=workflow,
+    )
+
+
+async def test_a_spec_without_runtime_resource_is_updated_and_reads_back_without_drift(
+    client: DataWorksClient, simulator: SimulatorProcess
+) -> None:
+    spec = _spec_without_runtime_resource("rg_left_to_dataworks")
+    definition_id = await _import(client, spec)
+    await _deploy(client, definition_id)
+    _, workflow_id = await _definition_model(client, definition_id)
+    workflow, tasks, live = await _scheduled(client, workflow_id, "CycleWorkflow")
+    # DataWorks runs such nodes on the workspace default group. The simulator's deploy leaves the
+    # group out instead, so a console save puts the tasks where DataWorks would have.
+    on_default = FrozenMap(
+        (name, dataclasses.replace(task, runtime_resource=RuntimeResource(resource_group=WORKSPACE_DEFAULT)))
+        for name, task in live.tasks.items()
+    )
+    await client.update_workflow(
+        update_request_from_model(
+            dataclasses.replace(live, tasks=on_default),
+            workflow_id=workflow_id,
+            live_task_ids={t.name: t.id for t in workflow.tasks if t.name},
+            owner_tags={},
+            live=workflow,
+            live_tasks=tasks,
+        )
+    )
+
+    # The next commit changes a script and adds a node, still naming no group and no owner.
+    edited = copy.deepcopy(spec)
+    flow = edited["spec"]["workflows"][0]
+    flow["nodes"][1]["script"]["content"] = "select 20;"
+    flow["nodes"].append({"name": "check", "script": {"runtime": {"command": "ODPS_SQL"}, "content": "select 3;"}})
+    flow["dependencies"].append({"nodeId": "check", "depends": flow["dependencies"][0]["depends"]})
+    wanted = _git_as_loaded(edited)
+    workflow, _, _ = await _scheduled(client, workflow_id, "CycleWorkflow")
+    await client.update_workflow(_update_as_applied(wanted, workflow))
+
+    after, after_tasks, scheduled = await _scheduled(client, workflow_id, "CycleWorkflow")
+    groups = {t.name: (t.runtime_resource or RuntimeResourceWire()).resource_group_id for t in after_tasks.values()}
+    assert groups == {"extract": WORKSPACE_DEFAULT, "load": WORKSPACE_DEFAULT, "check": WORKSPACE_DEFAULT}
+    assert scheduled.tasks["load"].script.content == "select 20;"
+    assert after.owner == scheduled.tasks["check"].owner == "1234567890123456"  # the caller, as DataWorks sets it
+    # Unset in Git is "what DataWorks chose": no drift on the scheduler nor on the synced-back definition.
+    assert diff(with_server_assigned(wanted, scheduled), scheduled, ignore=SCHEDULER_UNOBSERVED) == []
+    definition, _ = await _definition_model(client, definition_id)
+    assert diff(with_server_assigned(wanted, definition), definition) == []
+    assert simulator.stats()["errors"] == {}
+
+
+async def test_with_no_group_to_keep_the_update_is_refused_before_it_is_sent(
+    client: DataWorksClient, simulator: SimulatorProcess
+) -> None:
+    spec = _spec_without_runtime_resource("rg_nowhere")
+    definition_id = await _import(client, spec)
+    await _deploy(client, definition_id)
+    _, workflow_id = await _definition_model(client, definition_id)
+    workflow, tasks, _ = await _scheduled(client, workflow_id, "CycleWorkflow")
+    # The premise (see the test above): the simulator deployed the tasks without a group.
+    assert all(not (t.runtime_resource and t.runtime_resource.resource_group_id) for t in tasks.values())
+
+    git = _git_as_loaded(spec)
+    wanted = dataclasses.replace(
+        git, tasks=FrozenMap({**git.tasks, "load": dataclasses.replace(git.tasks["load"], script=Script("select 20;"))})
+    )
+    with pytest.raises(ResourceGroupRequired) as raised:
+        await client.update_workflow(_update_as_applied(wanted, workflow))
+    assert raised.value.tasks == ["extract", "load"]
+    assert "runtimeResource" in str(raised.value)
+    assert "UpdateWorkflow" not in simulator.stats()["calls"]  # nothing invalid went out

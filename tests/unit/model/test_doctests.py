@@ -15,6 +15,8 @@ MODULES = [
     "controller.reconcile.masking",
     "controller.spec.to_model",
     "controller.dataworks.adapters.vocabulary",
+    "controller.dataworks.adapters.assigned",
+    "controller.scheduling",
 ]
 
 

@@ -6,13 +6,23 @@ import dataclasses
 import itertools
 from typing import Any
 
-from controller.dataworks.adapters import SCHEDULER_UNOBSERVED, model_from_scheduled, update_request_from_model
-from controller.dataworks.models import GetTaskResponse, GetWorkflowResponse, UpdateWorkflowRequest
-from controller.model import FrozenMap, Script, TaskModel, WorkflowModel
+import pytest
+
+from controller.dataworks.adapters import (
+    SCHEDULER_UNOBSERVED,
+    ResourceGroupRequired,
+    model_from_scheduled,
+    update_request_from_model,
+)
+from controller.dataworks.models import GetTaskResponse, GetWorkflowResponse, Task, UpdateWorkflowRequest, Workflow
+from controller.errors import GitOpsError
+from controller.model import FrozenMap, RuntimeResource, Script, TaskModel, WorkflowModel
 from controller.reconcile.diff import diff
-from tests.unit.model.live import git_model, scheduled_wire
+from tests.unit.model.live import git_model, raw, scheduled_wire
 
 OWNER_TAGS = {"dataworks-gitops.source": "sales-repo"}
+#: A group the Git spec names (daily_sales names one on every node).
+GROUP = RuntimeResource(resource_group="S_res_group_sales_01")
 
 
 def _live() -> tuple[Any, dict[str, int]]:
@@ -43,7 +53,9 @@ def test_a_new_task_has_no_id_and_a_task_gone_from_git_is_absent() -> None:
     workflow, _ = _live()
     git = git_model("daily_sales", default_owner=workflow.owner or "")
     tasks = {k: v for k, v in git.tasks.items() if k != "ads_sales_report"}
-    tasks["new_task"] = TaskModel(type="ODPS_SQL", owner="1", script=Script(content="select 1;"))
+    tasks["new_task"] = TaskModel(
+        type="ODPS_SQL", owner="1", script=Script(content="select 1;"), runtime_resource=GROUP
+    )
     request, _ = _request(dataclasses.replace(git, tasks=FrozenMap(tasks)))
     wire = {t["Name"]: t for t in _wire(request)["Tasks"]}
     assert "Id" not in wire["new_task"]
@@ -121,7 +133,9 @@ def test_what_the_request_writes_reads_back_as_the_git_model() -> None:
     workflow, _ = _live()
     git = git_model("daily_sales", default_owner=workflow.owner or "")
     tasks = dict(git.tasks)
-    tasks["new_task"] = TaskModel(type="ODPS_SQL", owner=git.owner, script=Script(content="select 2;"))
+    tasks["new_task"] = TaskModel(
+        type="ODPS_SQL", owner=git.owner, script=Script(content="select 2;"), runtime_resource=GROUP
+    )
     git = dataclasses.replace(git, tasks=FrozenMap(tasks))
     served_workflow, served_tasks = _serve(_request(git)[0])
     wf = GetWorkflowResponse.model_validate(served_workflow).workflow
@@ -146,3 +160,94 @@ def test_default_outputs_of_live_tasks_are_sent_back() -> None:
     sent = next(t for t in request.tasks or [] if t.name == "ods_orders")
     assert sent.outputs is not None
     assert {o.output for o in sent.outputs.task_outputs} == {"sales.ods_orders_out", "7412345678901234567"}
+
+
+# --- what Git leaves unset keeps what DataWorks assigned ----------------------------------------
+
+#: The group DataWorks runs a node without ``runtimeResource`` on: the workspace default.
+WORKSPACE_DEFAULT = "S_res_group_workspace_default"
+
+
+def _seed_live(groups: dict[str, str], *, where: str = "GetWorkflow") -> tuple[Workflow, dict[int, Task]]:
+    """The seed workflow (no node names a runtimeResource, nor an owner) as deployed, tasks on ``groups``."""
+    workflow, tasks = raw("seed", "getworkflow"), raw("seed", "gettask")
+    bodies = workflow["Workflow"]["Tasks"] if where == "GetWorkflow" else [r["Task"] for r in tasks.values()]
+    for body in bodies:
+        if body["Name"] in groups:
+            body["RuntimeResource"] = {"ResourceGroupId": groups[body["Name"]]}
+    return scheduled_wire("seed", workflow, tasks)
+
+
+def _update(git: WorkflowModel, workflow: Workflow, tasks: dict[int, Task] | None = None) -> UpdateWorkflowRequest:
+    ids = {t.name: t.id for t in workflow.tasks if t.name}
+    return update_request_from_model(
+        git, workflow_id=workflow.id, live_task_ids=ids, owner_tags=OWNER_TAGS, live=workflow, live_tasks=tasks
+    )
+
+
+def _groups(request: UpdateWorkflowRequest) -> dict[str, str | None]:
+    return {t.name: t.runtime_resource.resource_group_id for t in request.tasks or []}
+
+
+def test_a_task_git_leaves_without_a_group_keeps_the_one_dataworks_gave_it() -> None:
+    workflow, _ = _seed_live({"111": WORKSPACE_DEFAULT, "222": WORKSPACE_DEFAULT})
+    git = git_model("seed", default_owner=workflow.owner or "")
+    assert {t.runtime_resource.resource_group for t in git.tasks.values()} == {""}  # the spec names none
+    # GetWorkflow's summaries are what the reconciler passes (apply.py sends no GetTask results).
+    assert _groups(_update(git, workflow)) == {"111": WORKSPACE_DEFAULT, "222": WORKSPACE_DEFAULT}
+    assert _wire(_update(git, workflow))["Tasks"][0]["RuntimeResource"] == {"ResourceGroupId": WORKSPACE_DEFAULT}
+
+
+def test_the_group_get_task_shows_is_kept_too() -> None:
+    workflow, tasks = _seed_live({"111": "S_res_group_a", "222": "S_res_group_b"}, where="GetTask")
+    git = git_model("seed", default_owner=workflow.owner or "")
+    assert _groups(_update(git, workflow, tasks)) == {"111": "S_res_group_a", "222": "S_res_group_b"}
+
+
+def test_a_new_task_without_a_group_runs_where_dataworks_put_its_unset_siblings() -> None:
+    workflow, tasks = _seed_live({"111": WORKSPACE_DEFAULT, "222": "S_res_group_named_in_git"})
+    git = git_model("seed", default_owner=workflow.owner or "")
+    named = RuntimeResource(resource_group="S_res_group_named_in_git")
+    new = TaskModel(type="ODPS_SQL", owner=git.owner, script=Script(content="select 3;"))
+    tasks_in_git = {**git.tasks, "222": dataclasses.replace(git.tasks["222"], runtime_resource=named), "333": new}
+    request = _update(dataclasses.replace(git, tasks=FrozenMap(tasks_in_git)), workflow, tasks)
+    # The default is the group of 111 (unset in Git, so DataWorks chose it), never 222's named one.
+    assert _groups(request) == {"111": WORKSPACE_DEFAULT, "222": "S_res_group_named_in_git", "333": WORKSPACE_DEFAULT}
+    assert next(t for t in request.tasks or [] if t.name == "333").id is None  # created
+
+
+def test_a_task_with_no_group_anywhere_is_refused_before_anything_is_sent() -> None:
+    workflow, tasks = scheduled_wire("seed")  # deployed without any RuntimeResource
+    git = git_model("seed", default_owner=workflow.owner or "")
+    with pytest.raises(ResourceGroupRequired) as raised:
+        _update(git, workflow, tasks)
+    error = raised.value
+    assert isinstance(error, GitOpsError)  # the reconciler marks the workflow Failed with this message
+    assert error.tasks == ["111", "222"]
+    assert str(error) == (
+        "workflow 'Asynchronous_Workflow_Creation_Test': tasks '111', '222' have no resource group to send: "
+        "Git sets none, DataWorks has none to keep, and UpdateWorkflow requires "
+        "Tasks[].RuntimeResource.ResourceGroupId "
+        '(set "runtimeResource": {"resourceGroup": "<resource group identifier, e.g. S_res_group_xxx>"} '
+        "on nodes '111', '222' in the spec, or sync this source with apply: import, where DataWorks assigns "
+        "the workspace default resource group)"
+    )
+
+
+def test_siblings_on_different_groups_lend_none_to_a_new_task() -> None:
+    workflow, _ = _seed_live({"111": "S_res_group_a", "222": "S_res_group_b"})
+    git = git_model("seed", default_owner=workflow.owner or "")
+    new = TaskModel(type="ODPS_SQL", owner=git.owner, script=Script(content="select 3;"))
+    with pytest.raises(ResourceGroupRequired, match="task '333' has no resource group") as raised:
+        _update(dataclasses.replace(git, tasks=FrozenMap({**git.tasks, "333": new})), workflow)
+    assert "run on different groups (S_res_group_a, S_res_group_b)" in str(raised.value)
+    assert "on node '333' in the spec" in str(raised.value)
+
+
+def test_an_owner_git_leaves_unset_is_the_owner_dataworks_gave_the_workflow() -> None:
+    workflow, _ = _seed_live({"111": WORKSPACE_DEFAULT, "222": WORKSPACE_DEFAULT})
+    git = git_model("seed", default_owner="")  # as the reconciler loads a spec: it cannot know the account
+    assert git.owner == ""
+    request = _update(git, workflow)
+    assert request.owner == workflow.owner == "1234567890123456"
+    assert {t.owner for t in request.tasks or []} == {"1234567890123456"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -216,3 +217,47 @@ def test_files_that_are_not_one_workflow_are_not_syncable(data: dict[str, Any], 
 def test_one_workflow_of_either_kind_is_syncable() -> None:
     assert check_syncable({"kind": "ManualWorkflow", "spec": {"workflows": [{}]}}, file="x.json") == []
     assert check_syncable(workflow(), file="x.json") == []
+
+
+def test_failure_strategy_is_break_or_continue() -> None:
+    for value in ("Break", "Continue"):
+        assert _messages(workflow(nodes=[node("a")], strategy={"failureStrategy": value})) == []
+    data = workflow(nodes=[node("a")], strategy={"failureStrategy": "break"})
+    facts = validate_document(parse_flowspec(data, file="wf.json"), file="wf.json")
+    assert [str(p) for p in facts.problems] == [
+        "wf.json: $.spec.workflows[0].strategy.failureStrategy: 'break' is not one of Break, Continue "
+        "(values are case-sensitive)"
+    ]
+
+
+#: Where each enum DataWorks checks on import sits, and a document that puts a bad value there.
+_ENUM_SITES: dict[str, tuple[str, dict[str, Any]]] = {
+    "workflow trigger type": ("$.spec.workflows[0].trigger.type", {"trigger": {"type": "X"}}),
+    "workflow instanceMode": ("$.spec.workflows[0].strategy.instanceMode", {"strategy": {"instanceMode": "X"}}),
+    "workflow rerunMode": ("$.spec.workflows[0].strategy.rerunMode", {"strategy": {"rerunMode": "X"}}),
+    "workflow failureStrategy": (
+        "$.spec.workflows[0].strategy.failureStrategy", {"strategy": {"failureStrategy": "X"}},
+    ),
+    "node recurrence": ("$.spec.workflows[0].nodes[0].recurrence", {"node": {"recurrence": "X"}}),
+    "node instanceMode": ("$.spec.workflows[0].nodes[0].instanceMode", {"node": {"instanceMode": "X"}}),
+    "node rerunMode": ("$.spec.workflows[0].nodes[0].rerunMode", {"node": {"rerunMode": "X"}}),
+    "node trigger type": ("$.spec.workflows[0].nodes[0].trigger.type", {"node": {"trigger": {"type": "X"}}}),
+    "dependency type": (
+        "$.spec.workflows[0].dependencies[0].depends[0].type",
+        {"dependencies": [{"nodeId": "a", "depends": [{"type": "X", "output": "p.a_out"}]}]},
+    ),
+}
+
+
+@pytest.mark.parametrize("site", sorted(_ENUM_SITES))
+def test_every_enum_the_import_refuses_is_refused_before_the_import(site: str) -> None:
+    # The simulator's import check is DataWorks' (docs/dataworks-api.md): a value it refuses must
+    # fail `validate` offline, not an import job minutes later.
+    from controller.simulator.flowspec_render import find_problems
+
+    path, bad = _ENUM_SITES[site]
+    fields = {"trigger": {"type": "Scheduler", "cron": "00 00 02 * * ?"}, **copy.deepcopy(bad)}
+    node_fields = fields.pop("node", {})
+    data = workflow(nodes=[node("a", outputs={"nodeOutputs": [{"data": "p.a_out"}]}, **node_fields)], **fields)
+    assert [p.split(": ")[0] for p in find_problems(data)] == [path]
+    assert [m.split(": ")[0] for m in _messages(data)] == [path]
