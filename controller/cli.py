@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--pipeline-seconds", type=float, help="how long each pipeline-run stage runs (default 1)")
     sim.add_argument("--seed", type=int, help="seed ids and fault injection for repeatable runs")
     sim.add_argument("--max-body-bytes", type=int, help="larger request bodies get 413 (default 4 MiB)")
+    sim.add_argument("--fail-import-path", help="DataStudio path glob whose import jobs end Fail (fault injection)")
 
     verb("demo", "a one-minute tour: simulator, example repo, sync, drift, heal, webhook")
     return parser

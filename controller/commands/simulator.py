@@ -28,7 +28,7 @@ DEFAULT_ACCESS_KEY_ID = "simulator-access-key-id"
 DEFAULT_ACCESS_KEY_SECRET = "simulator-access-key-secret"  # noqa: S105 - the simulator's well-known test key
 DEFAULT_PROJECT_ID = 10001
 KNOB_FLAGS = ("latency_ms", "read_qps", "write_qps", "daily_quota", "error_rate", "job_seconds", "pipeline_seconds",
-              "seed", "max_body_bytes")
+              "seed", "max_body_bytes", "fail_import_path")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:

@@ -8,6 +8,7 @@ is submitted and writes when it finishes (``job_seconds`` later, observed lazily
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 from controller.simulator.errors import InvalidParameter, NotFound
@@ -57,7 +58,7 @@ def import_workflow_definition(call: Call) -> dict[str, Any]:
     document = parse_document(params.required_text("Spec"))
     dry_run = params.boolean("DryRun")
     target = _target(world, document, project_id)
-    problems = find_problems(document)
+    problems = find_problems(document) or _injected_failure(document, call.knobs.fail_import_path)
     # The id is reserved now and reported at once (AsyncJob.Response) unless nothing will be written.
     reserved = target.id if target else ("" if dry_run or problems else world.ids.string_id())
     job = Job(
@@ -75,6 +76,18 @@ def import_workflow_definition(call: Call) -> dict[str, Any]:
     world.jobs[job.id] = job
     advance_jobs(world, call.now)
     return {"AsyncJob": _job_view(job, call.now)}
+
+
+def _injected_failure(document: dict[str, Any], pattern: str) -> list[str]:
+    # Stands in for what only the server can refuse (a resource group or data source the workspace
+    # lacks, say): offline validation cannot see it, so the job is the first to fail.
+    if not pattern:
+        return []
+    workflows = (document.get("spec") or {}).get("workflows") or [{}]
+    path = str(((workflows[0] or {}).get("script") or {}).get("path") or "")
+    if not fnmatch.fnmatchcase(path, pattern):
+        return []
+    return [f"$.spec.workflows[0].script.path: the workspace refused {path!r} (injected fault: fail_import_path)"]
 
 
 def advance_jobs(world: World, now: float) -> None:

@@ -35,6 +35,10 @@ class Knobs(BaseModel):
     pipeline_seconds: float = Field(default=1.0, ge=0, description="how long each pipeline-run stage runs")
     seed: int | None = Field(default=None, description="seeds ids and fault injection for repeatable runs")
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, description="larger bodies get 413")
+    fail_import_path: str = Field(
+        default="",
+        description="DataStudio path glob: import jobs of matching workflows end Fail, as a server-side rejection",
+    )
 
     def merged(self, changes: dict[str, Any]) -> Knobs:
         """These knobs with ``changes`` applied, validated as a whole."""

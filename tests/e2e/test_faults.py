@@ -258,12 +258,11 @@ def test_throttling_storm_and_server_errors_still_sync_everything(
 def test_a_job_that_ends_fail_marks_only_that_workflow_failed(
     controller: ControllerFactory, small_repo: SmallRepoFactory, simulator: SimulatorProcess
 ) -> None:
-    repo = small_repo("alpha", "beta")
-    # Offline validation does not know failureStrategy's vocabulary; DataWorks rejects it in the job.
-    rejected = small_spec("gamma", strategy={"failureStrategy": "Stop"})
-    repo.commit("gamma stops on failure", {"workflows/gamma.json": rejected})
+    repo = small_repo("alpha", "beta", "gamma")
     ctl = controller(repo=repo.url)
-    simulator.configure(**FAST)
+    # gamma is valid offline; only the workspace refuses it, when its import job ends (what a missing
+    # resource group or data source does in DataWorks), so offline validation cannot catch it first.
+    simulator.configure(**FAST, fail_import_path="small/gamma")
     check = ctl.run("validate", str(repo.path / "workflows" / "gamma.json"))
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -272,13 +271,13 @@ def test_a_job_that_ends_fail_marks_only_that_workflow_failed(
     assert _statuses(doc) == {"alpha": "Synced", "beta": "Synced", "gamma": "Failed"}
     message = _by_name(doc)["gamma"]["message"]
     assert "ended Fail" in message
-    assert "$.spec.workflows[0].strategy.failureStrategy: 'Stop' is not one of Break, Continue" in message
+    assert "$.spec.workflows[0].script.path: the workspace refused 'small/gamma'" in message
     assert "Traceback" not in stderr
     _assert_exactly_once(simulator, ["alpha", "beta"])
 
     stored = {w["name"]: w for w in _status(ctl)["workflows"]}
     assert stored["gamma"]["status"] == "Failed"
-    assert "$.spec.workflows[0].strategy.failureStrategy" in stored["gamma"]["last_error"]
+    assert "the workspace refused 'small/gamma'" in stored["gamma"]["last_error"]
     assert stored["alpha"]["status"] == "Synced"
 
 

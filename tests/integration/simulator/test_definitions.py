@@ -201,3 +201,16 @@ def test_the_stored_spec_is_valid_json_with_unknown_fields_kept(fast: RawClient)
     workflow = stored["spec"]["workflows"][0]
     assert (workflow["vendorExtension"], workflow["nodes"][0]["customField"]) == ("kept", {"x": 1})
     assert json.loads(json.dumps(stored)) == stored
+
+
+def test_fail_import_path_makes_only_matching_jobs_fail_and_writes_nothing(
+    fast: RawClient, simulator: SimulatorProcess
+) -> None:
+    simulator.configure(fail_import_path="refused/*")
+    refused = _wait(fast, raw_import(fast, flowspec("gamma", script={"path": "refused/gamma"}))["Id"])
+    accepted = _wait(fast, raw_import(fast, flowspec("delta", script={"path": "ok/delta"}))["Id"])
+    assert refused["Status"] == "Fail"
+    assert refused["Error"].startswith("$.spec.workflows[0].script.path: the workspace refused 'refused/gamma'")
+    assert accepted["Status"] == "Success"
+    stored = [d["Spec"]["spec"]["workflows"][0]["script"]["path"] for d in simulator.state()["definitions"]]
+    assert stored == ["ok/delta"]
