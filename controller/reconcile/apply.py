@@ -209,6 +209,8 @@ class Applier:
             owner_tags={OWNERSHIP_TAG: self.source},
             env_type=self.env,
             live=live.workflow,
+            # GetTask results carry each task's default outputs: sent back, downstream deps keep them.
+            live_tasks=live.tasks,
         )
         await self.client.update_workflow(request)
 

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from controller.dataworks.adapters.assigned import with_server_assigned
 from controller.model import OWNERSHIP_TAG_PREFIX as OWNERSHIP_TAG
 from controller.model import WorkflowKind, WorkflowModel
 from controller.reconcile.diff import Change, Diff, diff
@@ -170,18 +171,24 @@ def compare(desired: DesiredWorkflow, live: LiveWorkflow, policy: SourcePolicy) 
     """
     if not live.fresh:
         return live.cached.changes if live.cached else Diff()
+    # What Git leaves for DataWorks to assign (owner, resource group) is not drift: it is filled
+    # from the side compared against, as the update will keep it.
     if live.model is None:
         assert live.definition is not None  # fresh: one of the two was read
-        return diff(desired.model, live.definition, ignore=policy.ignore, sensitive=policy.sensitive)
+        wanted = with_server_assigned(desired.model, live.definition)
+        return diff(wanted, live.definition, ignore=policy.ignore, sensitive=policy.sensitive)
     observed = diff(
-        desired.model,
+        with_server_assigned(desired.model, live.model),
         live.model,
         ignore=(*policy.ignore, *policy.unobserved),
         sensitive=policy.sensitive,
     )
     if live.definition is None or not policy.unobserved:
         return observed
-    against_definition = diff(desired.model, live.definition, ignore=policy.ignore, sensitive=policy.sensitive)
+    against_definition = diff(
+        with_server_assigned(desired.model, live.definition), live.definition,
+        ignore=policy.ignore, sensitive=policy.sensitive,
+    )
     hidden = [c for c in _unobserved(against_definition, policy) if not _follows_workflow(desired.model, c)]
     return Diff([*observed, *hidden])
 

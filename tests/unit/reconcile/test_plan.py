@@ -27,15 +27,24 @@ def _model(cron: str = "00 00 02 * * ?", content: str = "select 1;") -> Workflow
 
 def _desired(path: str = "sales/daily_sales", model: WorkflowModel | None = None, h: str = "h1") -> DesiredWorkflow:
     return DesiredWorkflow(
-        file=f"{path}.json", name=path.rsplit("/", 1)[-1], path=path, kind="CycleWorkflow",
-        desired_hash=h, model=model or _model(),
+        file=f"{path}.json",
+        name=path.rsplit("/", 1)[-1],
+        path=path,
+        kind="CycleWorkflow",
+        desired_hash=h,
+        model=model or _model(),
     )
 
 
 def _live(path: str = "sales/daily_sales", model: WorkflowModel | None = None, owned: bool = True) -> LiveWorkflow:
     return LiveWorkflow(
-        identity=path, name=path.rsplit("/", 1)[-1], path=path, definition_id="7" * 19, workflow_id=42,
-        owned=owned, model=model or _model(),
+        identity=path,
+        name=path.rsplit("/", 1)[-1],
+        path=path,
+        definition_id="7" * 19,
+        workflow_id=42,
+        owned=owned,
+        model=model or _model(),
     )
 
 
@@ -90,8 +99,14 @@ def test_unobserved_and_ignored_paths_are_not_drift() -> None:
 
 
 def test_definition_without_scheduled_workflow_is_deployed() -> None:
-    live = LiveWorkflow(identity="sales/daily_sales", name="daily_sales", path="sales/daily_sales",
-                        definition_id="1" * 19, workflow_id=None, owned=True)
+    live = LiveWorkflow(
+        identity="sales/daily_sales",
+        name="daily_sales",
+        path="sales/daily_sales",
+        definition_id="1" * 19,
+        workflow_id=None,
+        owned=True,
+    )
     assert plan_workflow(_desired(), live, SourcePolicy(), last_applied_hash="h1").action == "deploy"
 
 
@@ -120,8 +135,12 @@ def test_prune_refuses_a_mass_deletion() -> None:
 
 def test_prune_refuses_while_any_spec_is_broken() -> None:
     plan = plan_source(
-        "s", [], [InvalidSpec(file="broken.json", message="bad JSON")], _orphans(1),
-        SourcePolicy(prune=True, prune_max_share=1.0), owned_total=10,
+        "s",
+        [],
+        [InvalidSpec(file="broken.json", message="bad JSON")],
+        _orphans(1),
+        SourcePolicy(prune=True, prune_max_share=1.0),
+        owned_total=10,
     )
     assert "failed to load" in plan.prune_refused
     assert [s.action for s in plan.steps if s.file == ""] == ["report"]
@@ -130,8 +149,15 @@ def test_prune_refuses_while_any_spec_is_broken() -> None:
 
 def test_writes_run_prunes_last() -> None:
     live = {**_orphans(1), "sales/daily_sales": _live(model=_model(cron="00 30 05 * * ?"))}
-    plan = plan_source("s", [_desired()], [], live, SourcePolicy(prune=True, prune_max_share=1.0), owned_total=2,
-                       last_applied={"sales/daily_sales": "h1"})
+    plan = plan_source(
+        "s",
+        [_desired()],
+        [],
+        live,
+        SourcePolicy(prune=True, prune_max_share=1.0),
+        owned_total=2,
+        last_applied={"sales/daily_sales": "h1"},
+    )
     assert [s.action for s in plan.writes()] == ["update", "prune"]
     assert not plan.in_sync
 
@@ -143,10 +169,16 @@ BLIND = SourcePolicy(unobserved=SCHEDULER_UNOBSERVED)
 
 def _scheduled(cron: str = "00 00 02 * * ?", *, rerun_times: int = 3, node_cron: str | None = None) -> WorkflowModel:
     """A model whose task cron follows the workflow cron unless ``node_cron`` sets its own."""
-    task = TaskModel(type="ODPS_SQL", owner="1", script=Script(content="select 1;"),
-                     trigger=TaskTrigger(cron=node_cron or cron))
-    return WorkflowModel(name="daily_sales", owner="1", trigger=Trigger(cron=cron),
-                         strategy=Strategy(rerun_times=rerun_times), tasks=FrozenMap({"clean": task}))
+    task = TaskModel(
+        type="ODPS_SQL", owner="1", script=Script(content="select 1;"), trigger=TaskTrigger(cron=node_cron or cron)
+    )
+    return WorkflowModel(
+        name="daily_sales",
+        owner="1",
+        trigger=Trigger(cron=cron),
+        strategy=Strategy(rerun_times=rerun_times),
+        tasks=FrozenMap({"clean": task}),
+    )
 
 
 def _read_with_definition(scheduled: WorkflowModel, definition: WorkflowModel) -> LiveWorkflow:
@@ -225,6 +257,34 @@ def test_without_publish_a_git_change_imports_the_definition_again() -> None:
 
 def test_without_publish_and_self_heal_a_definition_edit_is_reported() -> None:
     policy = replace(UNPUBLISHED, self_heal=False)
-    step = plan_workflow(_desired(model=_scheduled()), _unpublished(_scheduled(rerun_times=7)), policy,
-                         last_applied_hash="h1")
+    step = plan_workflow(
+        _desired(model=_scheduled()), _unpublished(_scheduled(rerun_times=7)), policy, last_applied_hash="h1"
+    )
     assert (step.action, step.status) == ("report", "OutOfSync")
+
+
+def test_what_git_leaves_for_dataworks_to_assign_is_not_drift_but_what_it_names_is() -> None:
+    from controller.model import RuntimeResource
+
+    def model(owner: str, group: str | None) -> WorkflowModel:
+        resource = RuntimeResource(resource_group=group or "")
+        return WorkflowModel(
+            name="daily_sales",
+            owner=owner,
+            trigger=Trigger(cron="00 00 02 * * ?"),
+            tasks=FrozenMap(
+                {
+                    "clean": TaskModel(
+                        type="ODPS_SQL", owner=owner, runtime_resource=resource, script=Script(content="select 1;")
+                    )
+                }
+            ),
+        )
+
+    assigned = _live(model=model("42", "S_res_group_default"))
+    unset = plan_workflow(_desired(model=model("", None)), assigned, SourcePolicy(), last_applied_hash="h1")
+    assert (unset.action, unset.status) == ("noop", "Synced"), [c.path for c in unset.changes]
+    named = plan_workflow(
+        _desired(model=model("", "S_res_group_etl")), assigned, SourcePolicy(), last_applied_hash="h1"
+    )
+    assert [c.path for c in named.changes] == ["/tasks/clean/runtime_resource/resource_group"]
