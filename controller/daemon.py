@@ -106,9 +106,8 @@ class Daemon:
     # --- the run --------------------------------------------------------------------------------
 
     def _poll(self) -> PollSchedule:
-        timeout = max(s.timeout.total_seconds() for s in self.config.sources)
         d = self.config.dataworks
-        return PollSchedule(initial=d.poll_initial, maximum=d.poll_max, timeout=timeout)
+        return PollSchedule(initial=d.poll_initial, maximum=d.poll_max)
 
     async def run_source(self, name: str) -> None:
         """One sync run of ``name`` (called by the scheduler); metrics and status recorded after it."""

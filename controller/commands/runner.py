@@ -37,9 +37,8 @@ def pick_sources(config: Config, names: Sequence[str] | None) -> list[SourceConf
 
 
 def poll_schedule(config: Config) -> PollSchedule:
-    """Job/publish polling: 1 s → 30 s, up to the source's timeout (the longest of them)."""
-    timeout = max(s.timeout.total_seconds() for s in config.sources)
-    return PollSchedule(initial=config.dataworks.poll_initial, maximum=config.dataworks.poll_max, timeout=timeout)
+    """Job/publish polling pace: 1 s → 30 s by default (the run applies each source's timeout)."""
+    return PollSchedule(initial=config.dataworks.poll_initial, maximum=config.dataworks.poll_max)
 
 
 class GitSources:

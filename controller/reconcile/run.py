@@ -49,7 +49,8 @@ Fetch = Callable[[SourceConfig], Checkout]
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How a run behaves: ``dry_run`` (diff) or apply, and the job polling schedule."""
+    """How a run behaves: ``dry_run`` (diff) or apply, and the job polling pace (its ``timeout`` is
+    replaced by each source's ``timeout``)."""
 
     dry_run: bool = False
     poll: PollSchedule = field(default_factory=PollSchedule)
@@ -170,7 +171,8 @@ class SyncRun:
                 self.client,
                 source=source.name,
                 inflight=_InFlightAdapter(self.state, source.name),
-                schedule=self.options.poll,
+                # The options give the polling pace; how long to wait is each source's own timeout.
+                schedule=replace(self.options.poll, timeout=source.timeout.total_seconds()),
                 env=self.config.dataworks.env,
                 on_progress=_job_progress(source.name),
                 on_job_finished=self.options.on_job_finished,
