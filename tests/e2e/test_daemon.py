@@ -214,6 +214,34 @@ def test_console_drift_healed_by_the_daemon_is_counted_in_the_drift_metric(
     assert '"event": "drift_detected"' in daemon.log.read_text()
 
 
+def test_a_spent_api_quota_stops_calls_and_retries_until_the_pause_ends(
+    daemon: Daemon, simulator: SimulatorProcess
+) -> None:
+    wait_for(daemon.ready, 90, "readiness")
+    simulator.configure(daily_quota=1)  # already spent by the first sync: the next call gets Risk
+
+    def sync() -> None:
+        ok = daemon.post("/api/v1/sources/analytics/sync", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert ok.status_code == 202
+
+    def events(name: str) -> list[dict[str, Any]]:
+        lines = [json.loads(line) for line in daemon.log.read_text().splitlines() if line.startswith("{")]
+        return [e for e in lines if e.get("event") == name]
+
+    sync()
+    wait_for(lambda: len(events("api_quota_exhausted")) == 1, 30, "the quota alert")
+    wait_for(lambda: len(events("scheduler_run_error")) >= 1, 30, "the failed run")
+    refused = simulator.stats()["total_calls"]
+    # The daemon waits out the pause instead of retrying on its 5 s backoff ...
+    assert events("scheduler_run_error")[-1]["retry_in"] > 3000
+    # ... and runs asked for meanwhile send nothing: DataWorks would only answer 429 again.
+    sync()
+    wait_for(lambda: len(events("scheduler_run_error")) >= 2, 30, "the second failed run")
+    assert simulator.stats()["total_calls"] == refused
+    assert len(events("api_quota_exhausted")) == 1
+    assert "quota" in daemon.get("/api/v1/status").json()["sources"][0]["last_error"]
+
+
 def test_status_page_in_chromium_shows_the_workflows(daemon: Daemon, tmp_path: Path) -> None:
     wait_for(daemon.ready, 90, "readiness")
     dom = chromium(tmp_path, "--dump-dom", daemon.url + "/")
