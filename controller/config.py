@@ -299,7 +299,8 @@ class WebhookProvider(_Section):
 
 
 class WebhookSettings(_Section):
-    """Git-push webhooks per provider; a provider without a section is refused."""
+    """Git-push webhooks per provider, and ``dataworks`` (live-change events from DataWorks
+    OpenEvent via EventBridge); a provider without a section is refused."""
 
     github: WebhookProvider | None = None
     gitlab: WebhookProvider | None = None
@@ -307,6 +308,7 @@ class WebhookSettings(_Section):
     bitbucket: WebhookProvider | None = None
     codeup: WebhookProvider | None = None
     generic: WebhookProvider | None = None
+    dataworks: WebhookProvider | None = None
     max_body_bytes: int = Field(5 * 1024 * 1024, gt=0, le=100 * 1024 * 1024)
 
     def providers(self) -> dict[str, WebhookProvider]:

@@ -180,6 +180,7 @@ class Daemon:
             sources=lambda: [(s.name, s.repo, s.ref) for s in self.config.sources],
             webhook_secret=self.webhook_secret,
             api_token=lambda: _env(self.config.server.api_token_env),
+            workspace_id=lambda: self.config.dataworks.project_id,
         )
 
     def ready(self) -> bool:
@@ -222,7 +223,7 @@ class Daemon:
     async def serve(self, *, install_signals: bool = True) -> int:
         """Run until SIGTERM/SIGINT (or :meth:`request_stop`); return the exit code."""
         self._loop = asyncio.get_running_loop()
-        for provider in ("github", "gitlab", "gitea", "bitbucket", "codeup", "generic"):
+        for provider in ("github", "gitlab", "gitea", "bitbucket", "codeup", "generic", "dataworks"):
             register_secret(self.webhook_secret(provider))
         register_secret(_env(self.config.server.api_token_env))
         if install_signals:

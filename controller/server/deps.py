@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 
@@ -57,11 +57,15 @@ class ServerDeps:
       (secrets already masked; the server strips URL credentials again before showing a repo).
     - ``ready()``: True once the daemon can serve (config loaded, first inventory done).
     - ``trigger(source_name, reason)``: enqueue a sync run without waiting for it.
-    - ``sources()``: every configured source, for matching pushes to sources.
+    - ``sources()``: every configured source, for matching pushes to sources (a DataWorks
+      live-change event triggers them all).
     - ``webhook_secret(provider)``: the secret or token for ``/webhooks/<provider>``, read from the
       environment variable the config names (``webhooks: {github: {secret_env: NAME}}``); None
       when not configured, in which case that provider's webhooks are refused.
     - ``api_token()``: the bearer token for ``POST /api/v1/sources/NAME/sync``; None disables it.
+    - ``workspace_id()``: the DataWorks workspace (``dataworks.project_id``) this controller keeps,
+      so that ``/webhooks/dataworks`` acts only on change events of that workspace; None (the
+      default) accepts change events of any workspace.
     """
 
     status: Callable[[], StatusDoc]
@@ -70,3 +74,4 @@ class ServerDeps:
     sources: Callable[[], Sequence[tuple[str, str, str]]]
     webhook_secret: Callable[[str], str | None]
     api_token: Callable[[], str | None]
+    workspace_id: Callable[[], int | None] = field(default=lambda: None)  # any workspace

@@ -1,9 +1,10 @@
 """What a webhook request turns into, and the checks every provider shares.
 
-Part of the webhook trigger (architecture §1): a provider module (``providers/``) verifies a
-request's signature or token over the raw body bytes, then parses it into one of three values —
-:class:`Ping` (a provider's test or ping), :class:`Ignored` (an event we do not act on) or
-:class:`PushEvent` (a push, with every repository URL the payload gives and the refs it moved).
+Part of the webhook and live-change triggers (architecture §1): a provider module (``providers/``)
+verifies a request's signature or token over the raw body bytes, then parses it into one of four
+values — :class:`Ping` (a provider's test or ping), :class:`Ignored` (an event we do not act on),
+:class:`PushEvent` (a push, with every repository URL the payload gives and the refs it moved) or
+:class:`LiveChange` (DataWorks says something changed in a workspace: every source is re-read).
 Pure functions on bytes and header mappings; no web framework.
 
 Errors::
@@ -88,7 +89,37 @@ class Ignored:
     delivery: str | None
 
 
-WebhookEvent = PushEvent | Ping | Ignored
+@dataclass(frozen=True)
+class ChangeEvent:
+    """One change event from the live workspace (a DataWorks OpenEvent CloudEvent).
+
+    ``id`` is the CloudEvents id (None when absent: such an event cannot be de-duplicated);
+    ``workspace`` the DataWorks workspace (project) id the event names, as text, or None when it
+    names none.
+    """
+
+    id: str | None
+    type: str
+    source: str | None
+    workspace: str | None
+
+
+@dataclass(frozen=True)
+class LiveChange:
+    """Change events from the live workspace (one delivery may batch several): not tied to a Git
+    repository or ref, so every source is a candidate; the endpoint keeps the events of its own
+    workspace and drops ids it has already handled."""
+
+    provider: str
+    events: tuple[ChangeEvent, ...]
+
+    @property
+    def delivery(self) -> str | None:
+        """The first event id, to name the delivery in logs."""
+        return next((e.id for e in self.events if e.id), None)
+
+
+WebhookEvent = PushEvent | Ping | Ignored | LiveChange
 
 
 def lower_keys(headers: Headers) -> dict[str, str]:

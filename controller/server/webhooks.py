@@ -1,10 +1,11 @@
 """Webhook providers by URL name, push-to-source matching and duplicate-delivery memory.
 
-Part of the webhook trigger (architecture §1): ``POST /webhooks/<provider>`` looks the provider up
-in :data:`PROVIDERS`, calls its ``verify`` on the raw bytes (before any parsing — the lesson of
-CVE-2024-40634), then its ``parse``; :func:`matches_source` decides which configured sources the
-push moves, and :class:`DeliveryLog` drops a delivery id already handled. Pure functions and one
-small in-memory structure; the HTTP handling lives in :mod:`controller.server.hooks_endpoint`.
+Part of the webhook and live-change triggers (architecture §1): ``POST /webhooks/<provider>`` looks
+the provider up in :data:`PROVIDERS`, calls its ``verify`` on the raw bytes (before any parsing —
+the lesson of CVE-2024-40634), then its ``parse``; :func:`matches_source` decides which configured
+sources a push moves (a ``dataworks`` live-change event moves them all), and :class:`DeliveryLog`
+drops a delivery id already handled. Pure functions and one small in-memory structure; the HTTP
+handling lives in :mod:`controller.server.hooks_endpoint`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from controller.server.events import (
+    ChangeEvent,
     Headers,
     Ignored,
+    LiveChange,
     PayloadError,
     Ping,
     PushEvent,
@@ -26,6 +29,7 @@ from controller.server.events import (
     WebhookEvent,
 )
 from controller.server.providers.bitbucket import parse_bitbucket, verify_bitbucket
+from controller.server.providers.dataworks import parse_dataworks, verify_dataworks
 from controller.server.providers.generic import parse_generic, verify_generic
 from controller.server.providers.github import parse_gitea, parse_github, verify_gitea, verify_github
 from controller.server.providers.gitlab import parse_codeup, parse_gitlab, verify_codeup, verify_gitlab
@@ -33,8 +37,10 @@ from controller.server.urls import normalise_repo_url, ref_matches, strip_creden
 
 __all__ = [
     "PROVIDERS",
+    "ChangeEvent",
     "DeliveryLog",
     "Ignored",
+    "LiveChange",
     "PayloadError",
     "Ping",
     "Provider",
@@ -53,7 +59,7 @@ __all__ = [
 class Provider:
     """A webhook provider: ``verify(headers, body, secret)`` raises SignatureError when the request
     is not authentic; ``parse(headers, body)`` turns an authentic one into a WebhookEvent (or raises
-    PayloadError)."""
+    PayloadError). ``dataworks`` is not a Git host: its events are live changes, not pushes."""
 
     name: str
     verify: Callable[[Headers, bytes, str], None]
@@ -70,6 +76,7 @@ PROVIDERS: Mapping[str, Provider] = {
         Provider("bitbucket", verify_bitbucket, parse_bitbucket),
         Provider("codeup", verify_codeup, parse_codeup),
         Provider("generic", verify_generic, parse_generic),
+        Provider("dataworks", verify_dataworks, parse_dataworks),
     )
 }
 

@@ -19,6 +19,7 @@ PROOF_HEADER = {
     "bitbucket": "X-Hub-Signature",
     "codeup": "X-Codeup-Token",
     "generic": "X-Signature",
+    "dataworks": "X-DataWorks-Token",
 }
 # Token providers send the secret itself: the body is not covered, so tampering it proves nothing.
 HMAC_PROVIDERS = {"github", "gitea", "bitbucket", "generic"}
