@@ -68,13 +68,15 @@ def discover(root: Path, source_path: str, exclude: Sequence[str] = ()) -> Itera
         stat = base.stat()
         yield Candidate(source_rel, stat.st_size, stat.st_mtime_ns, stat.st_ino, explicit=True)
         return
+    root_text = str(root)
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        # String paths, not pathlib: a repo of 5,000 specs has tens of thousands of files to pass.
+        rel_dir = os.path.relpath(dirpath, root_text).replace(os.sep, "/")
         for name in sorted(filenames):
             if name.startswith(".") or name in CONFIG_NAMES:
                 continue
-            if Path(name).suffix.lower() not in FORMATS:
+            if os.path.splitext(name)[1].lower() not in FORMATS:
                 continue
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             rel_source = posixpath.relpath(rel, source_rel) if source_rel != "." else rel

@@ -21,6 +21,7 @@ import hashlib
 import math
 import os
 import posixpath
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,9 @@ class ScriptFile:
 
     path: str
     sha: str
+    #: (size, mtime_ns, inode) taken *before* the read, so the cache can trust the sha for this
+    #: stat without reading the file again; not part of equality.
+    stat_key: tuple[int, int, int] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -77,6 +81,9 @@ class _Context:
     max_script_bytes: int
     out: Resolved
     stack: list[int | str] = field(default_factory=list)
+    #: realpath of each folder script files were read from: a spec's scripts share one or two
+    #: folders, and realpath (an lstat per path component) was the loader's biggest cost.
+    real_dirs: dict[str, str] = field(default_factory=dict)
 
     def path(self, *extra: int | str) -> str:
         return json_path([*self.stack, *extra])
@@ -228,6 +235,21 @@ def _inline_script(script: dict[str, Any], ctx: _Context) -> dict[str, Any]:
     return resolved
 
 
+def _realpath(target: Path, ctx: _Context) -> str:
+    """``os.path.realpath(target)``, with the folder's realpath computed once per folder."""
+    folder = str(target.parent)
+    real_folder = ctx.real_dirs.get(folder)
+    if real_folder is None:
+        real_folder = ctx.real_dirs[folder] = os.path.realpath(folder)
+    candidate = os.path.join(real_folder, target.name)
+    try:
+        if stat.S_ISLNK(os.lstat(candidate).st_mode):
+            return os.path.realpath(candidate)  # the file itself is a link: follow it all the way
+    except OSError:
+        pass  # missing: the caller reports it
+    return candidate
+
+
 def read_script_file(ref: str, ctx: _Context) -> tuple[str, ScriptFile]:
     """Read one ``contentFile`` safely; SpecError says what is wrong and how to fix it."""
     fix = f"put the file inside the repository and refer to it relative to {ctx.file}"
@@ -238,25 +260,26 @@ def read_script_file(ref: str, ctx: _Context) -> tuple[str, ScriptFile]:
     rel = posixpath.normpath(posixpath.join(ctx.spec_dir, ref))
     if rel == ".." or rel.startswith("../"):
         raise SpecError(f"contentFile {ref!r} escapes the repository root", file=ctx.file, hint=fix)
-    target = ctx.root / rel
-    real = os.path.realpath(target)
+    real = _realpath(ctx.root / rel, ctx)
     if real != ctx.real_root and not real.startswith(ctx.real_root.rstrip(os.sep) + os.sep):
         raise SpecError(
             f"contentFile {ref!r} is a symlink that leads out of the repository",
             file=ctx.file,
             hint="copy the file into the repository instead of linking to it",
         )
-    if not os.path.exists(real):
+    try:
+        info = os.stat(real)
+    except OSError:
         raise SpecError(
             f"contentFile {ref!r} not found (looked for {rel})",
             file=ctx.file,
             hint="check the spelling; the path is relative to the spec file's folder",
-        )
-    if not os.path.isfile(real):
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
         raise SpecError(f"contentFile {ref!r} is not a regular file", file=ctx.file, hint=fix)
     data = read_limited(Path(real), file=ctx.file, max_bytes=ctx.max_script_bytes, what=f"contentFile {ref!r}")
     try:
         text = decode(data, file=rel)
     except SpecError as exc:
         raise SpecError(f"contentFile {ref!r}: {exc.message}", file=ctx.file, hint=exc.hint) from None
-    return text, ScriptFile(rel, blob_sha(data))
+    return text, ScriptFile(rel, blob_sha(data), (info.st_size, info.st_mtime_ns, info.st_ino))

@@ -28,6 +28,7 @@ from typing import Any, Literal
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from controller.errors import SpecError
@@ -166,6 +167,44 @@ class _FastLoader(_Parser, SafeConstructor, BaseResolver):  # type: ignore[misc]
         SafeConstructor.__init__(self)
         BaseResolver.__init__(self)
 
+    def construct_document(self, node: Any) -> Any:
+        """Build plain values straight from the node tree.
+
+        PyYAML's generic construction (a generator per mapping, bookkeeping per node) was most of
+        a cold load of a large repo. With no aliases possible here, each node is built exactly
+        once, so plain recursion gives the same values; tags other than the core ones still go
+        through the registered constructors (and are refused there).
+        """
+        try:
+            return self._build(node)
+        finally:
+            self.constructed_objects = {}
+            self.recursive_objects = {}
+
+    def _build(self, node: Any) -> Any:
+        kind, tag = node.__class__, node.tag
+        if kind is ScalarNode:
+            return node.value if tag == _STR_TAG else self.construct_object(node)
+        if kind is SequenceNode and tag == _SEQ_TAG:
+            return [self._build(item) for item in node.value]
+        if kind is MappingNode and tag == _MAP_TAG and not any(k.tag == _MERGE_TAG for k, _ in node.value):
+            built: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._build(key_node)
+                if isinstance(key, (list, dict)):
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                    )
+                built[key] = self._build(value_node)
+            return built
+        return self.construct_object(node, deep=True)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
 
 # Consecutive "- "/"? " indicators nest one level each on a single line ("- - - - x").
 _COMPACT_NESTING = re.compile(r"^(?:---)?[ \t]*(?:[-?][ \t]+){16}", re.MULTILINE)
@@ -216,6 +255,13 @@ def parse_yaml(text: str, *, file: str) -> Any:
         ) from None
     except yaml.constructor.ConstructorError as exc:
         found = _TAG_IN_PROBLEM.search(exc.problem or "")
+        if found is None:  # not a tag: e.g. a list or mapping used as a mapping key
+            raise SpecError(
+                f"invalid YAML: {exc.problem or exc.context or 'cannot build this value'}",
+                file=file,
+                line=_line(exc.problem_mark or exc.context_mark),
+                hint="mapping keys must be plain text",
+            ) from None
         tag = found.group(1).replace("tag:yaml.org,2002:", "!!") if found else "this tag"
         raise SpecError(
             f"YAML tag {tag} is not allowed",

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from controller.errors import SpecError
 from controller.spec.safeload import (
@@ -167,3 +170,36 @@ def test_spec_formats_are_known_by_extension() -> None:
 
 def test_json_values_survive_exactly_including_big_ids() -> None:
     assert parse_json(json.dumps({"id": 7429810016123250001}), file="x.json") == {"id": 7429810016123250001}
+
+
+# YAML itself folds NEL and the Unicode line separators when it dumps and reloads: not our concern.
+_text = st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\x85\u2028\u2029"), max_size=12)
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**12), 10**12), _text,
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_text.filter(bool), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_values)
+def test_the_fast_path_builds_what_the_guarded_loader_builds(value: object) -> None:
+    # Any YAML without aliases takes the fast path; the guarded loader (aliases allowed) is the
+    # reference. "&x" in a comment with "*" keeps the second parse off the fast path.
+    text = yaml.safe_dump({"doc": value}, allow_unicode=True)
+    fast = parse_yaml(text, file="f.yaml")
+    guarded = parse_yaml(text + "# &x *x\n", file="f.yaml")
+    assert fast == guarded == {"doc": value}
+
+
+def test_the_fast_path_still_refuses_object_tags_and_unhashable_keys() -> None:
+    with pytest.raises(SpecError, match="YAML tag"):
+        parse_yaml("a:\n  b: !!python/object:os.system {}\n", file="f.yaml")
+    with pytest.raises(SpecError, match="unhashable"):
+        parse_yaml("? [a, b]\n: 1\n", file="f.yaml")
+    assert parse_yaml("base: {x: 1}\nmerged:\n  <<: {x: 1}\n  y: 2\n", file="f.yaml") == {
+        "base": {"x": 1}, "merged": {"x": 1, "y": 2},
+    }
