@@ -7,13 +7,8 @@ import hashlib
 import hmac
 import json
 import signal
-import socket
-import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +18,7 @@ import pytest
 from controller.simulator.testing import SimulatorProcess
 from tests.e2e.conftest import ControllerFactory, WorkflowRepo
 from tests.e2e.console import console_edit
+from tests.e2e.daemon import Daemon, running_daemon, wait_for
 from tests.integration.server.test_status_page_in_chromium import chromium
 
 pytestmark = pytest.mark.slow
@@ -31,74 +27,16 @@ SECRET = "webhook-secret-for-tests"
 TOKEN = "api-token-for-tests"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
-
-
-@dataclass
-class Daemon:
-    process: subprocess.Popen[str]
-    url: str
-    state_dir: Path
-    log: Path
-
-    def get(self, path: str, **kw: Any) -> httpx.Response:
-        return httpx.get(self.url + path, timeout=5, **kw)
-
-    def post(self, path: str, **kw: Any) -> httpx.Response:
-        return httpx.post(self.url + path, timeout=5, **kw)
-
-    def ready(self) -> bool:
-        try:
-            return self.get("/readyz").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def workflow(self, name: str) -> dict[str, Any]:
-        (wf,) = [w for w in self.get("/api/v1/status").json()["workflows"] if w["name"] == name]
-        return dict(wf)
-
-    def operations(self) -> list[tuple[str, str]]:
-        with sqlite3.connect(self.state_dir / "store.db") as db:
-            return list(db.execute("SELECT kind, workflow FROM operations"))
-
-
 @pytest.fixture
 def daemon(controller: ControllerFactory, tmp_path: Path) -> Iterator[Daemon]:
-    ctl = controller(interval="10m")
-    config = json.loads(ctl.config.read_text())
-    port = free_port()
-    config["server"] = {"host": "127.0.0.1", "port": port, "api_token_env": "TEST_API_TOKEN"}
-    config["webhooks"] = {"generic": {"secret_env": "TEST_WEBHOOK_SECRET"}}
-    ctl.config.write_text(json.dumps(config))
-    log = tmp_path / "daemon.log"
-    env = {**ctl.env, "TEST_WEBHOOK_SECRET": SECRET, "TEST_API_TOKEN": TOKEN}
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "controller", "--config", str(ctl.config), "--log-format", "json", "run"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-    running = Daemon(process, f"http://127.0.0.1:{port}", Path(config["state_dir"]), log)
-    try:
+    with running_daemon(
+        controller(interval="10m"),
+        tmp_path / "daemon.log",
+        server={"api_token_env": "TEST_API_TOKEN"},
+        webhooks={"generic": {"secret_env": "TEST_WEBHOOK_SECRET"}},
+        env={"TEST_WEBHOOK_SECRET": SECRET, "TEST_API_TOKEN": TOKEN},
+    ) as running:
         yield running
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def signed(repo_url: str) -> tuple[bytes, dict[str, str]]:
@@ -224,21 +162,17 @@ def test_a_spent_api_quota_stops_calls_and_retries_until_the_pause_ends(
         ok = daemon.post("/api/v1/sources/analytics/sync", headers={"Authorization": f"Bearer {TOKEN}"})
         assert ok.status_code == 202
 
-    def events(name: str) -> list[dict[str, Any]]:
-        lines = [json.loads(line) for line in daemon.log.read_text().splitlines() if line.startswith("{")]
-        return [e for e in lines if e.get("event") == name]
-
     sync()
-    wait_for(lambda: len(events("api_quota_exhausted")) == 1, 30, "the quota alert")
-    wait_for(lambda: len(events("scheduler_run_error")) >= 1, 30, "the failed run")
+    wait_for(lambda: len(daemon.events("api_quota_exhausted")) == 1, 30, "the quota alert")
+    wait_for(lambda: len(daemon.events("scheduler_run_error")) >= 1, 30, "the failed run")
     refused = simulator.stats()["total_calls"]
     # The daemon waits out the pause instead of retrying on its 5 s backoff ...
-    assert events("scheduler_run_error")[-1]["retry_in"] > 3000
+    assert daemon.events("scheduler_run_error")[-1]["retry_in"] > 3000
     # ... and runs asked for meanwhile send nothing: DataWorks would only answer 429 again.
     sync()
-    wait_for(lambda: len(events("scheduler_run_error")) >= 2, 30, "the second failed run")
+    wait_for(lambda: len(daemon.events("scheduler_run_error")) >= 2, 30, "the second failed run")
     assert simulator.stats()["total_calls"] == refused
-    assert len(events("api_quota_exhausted")) == 1
+    assert len(daemon.events("api_quota_exhausted")) == 1
     assert "quota" in daemon.get("/api/v1/status").json()["sources"][0]["last_error"]
 
 

@@ -5,23 +5,19 @@ DataWorks console makes it, and the DataWorks OpenEvent CloudEvent that EventBri
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from alibabacloud_dataworks_public20240518 import models
 
 from controller.simulator.testing import SimulatorProcess
 from tests.e2e.conftest import ControllerFactory
 from tests.e2e.console import console_edit, sdk, workflow_id
+from tests.e2e.daemon import Daemon, running_daemon, wait_for
 from tests.fixtures.webhooks import load
 
 pytestmark = pytest.mark.slow
@@ -31,74 +27,17 @@ GIT_CRON = "00 00 02 * * ?"  # daily_sales in example-repo
 CONSOLE_CRON = "00 30 05 * * ?"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
-
-
-@dataclass
-class Daemon:
-    process: subprocess.Popen[str]
-    url: str
-    log: Path
-
-    def get(self, path: str, **kw: Any) -> httpx.Response:
-        return httpx.get(self.url + path, timeout=5, **kw)
-
-    def post(self, path: str, **kw: Any) -> httpx.Response:
-        return httpx.post(self.url + path, timeout=5, **kw)
-
-    def ready(self) -> bool:
-        try:
-            return self.get("/readyz").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def workflow(self, name: str) -> dict[str, Any]:
-        (wf,) = [w for w in self.get("/api/v1/status").json()["workflows"] if w["name"] == name]
-        return dict(wf)
-
-    def events(self, name: str) -> list[dict[str, Any]]:
-        lines = [json.loads(line) for line in self.log.read_text().splitlines() if line.startswith("{")]
-        return [e for e in lines if e.get("event") == name]
-
-
 @pytest.fixture
 def daemon(controller: ControllerFactory, tmp_path: Path) -> Iterator[Daemon]:
     """`run` with a 10-minute interval and `/webhooks/dataworks` enabled (token from the environment)."""
-    ctl = controller(interval="10m")
-    config = json.loads(ctl.config.read_text())
-    port = free_port()
-    config["server"] = {"host": "127.0.0.1", "port": port}
-    config["webhooks"] = {"dataworks": {"secret_env": "TEST_DATAWORKS_TOKEN"}}
-    ctl.config.write_text(json.dumps(config))
-    log = tmp_path / "daemon.log"
-    env = {**ctl.env, "TEST_DATAWORKS_TOKEN": TOKEN}
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "controller", "--config", str(ctl.config), "--log-format", "json", "run"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-    running = Daemon(process, f"http://127.0.0.1:{port}", log)
-    try:
+    with running_daemon(
+        controller(interval="10m"),
+        tmp_path / "daemon.log",
+        server={},
+        webhooks={"dataworks": {"secret_env": "TEST_DATAWORKS_TOKEN"}},
+        env={"TEST_DATAWORKS_TOKEN": TOKEN},
+    ) as running:
         yield running
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def live_cron(simulator: SimulatorProcess, name: str) -> str:
